@@ -1,0 +1,196 @@
+"""Django settings, read from the environment (``PITCHLESS_*`` and ``DATABASE_URL``).
+
+Every variable is listed, with a comment, in ``.env.example`` and in ``docs/configuration.md``.
+The defaults suit one machine: SQLite under ``var/``, debug off unless asked for.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = BASE_DIR.parent
+
+
+def _load_dotenv(path: Path) -> None:
+    """Read ``KEY=VALUE`` lines of a ``.env`` file; real environment variables win."""
+    if not path.is_file():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        os.environ.setdefault(key.strip(), value)
+
+
+_load_dotenv(PROJECT_DIR / ".env")
+
+VAR_DIR = Path(os.environ.get("PITCHLESS_VAR_DIR", "") or PROJECT_DIR / "var")
+_DEV_SECRET_KEY = "pitchless-development-key-not-for-production"
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (true/false), got {raw!r}")
+
+
+def _env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from exc
+
+
+DEBUG = _env_bool("PITCHLESS_DEBUG", False)
+#: "production" refuses to start without a real secret key and turns on the secure cookies.
+ENVIRONMENT = os.environ.get("PITCHLESS_ENVIRONMENT", "development").strip().lower()
+PRODUCTION = ENVIRONMENT == "production"
+
+SECRET_KEY = os.environ.get("PITCHLESS_SECRET_KEY", "") or _DEV_SECRET_KEY
+if PRODUCTION and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 32):
+    raise ImproperlyConfigured(
+        "PITCHLESS_SECRET_KEY must be set to a random string of 32+ characters in production"
+    )
+
+ALLOWED_HOSTS = _env_list(
+    "PITCHLESS_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
+)
+CSRF_TRUSTED_ORIGINS = _env_list("PITCHLESS_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "pitchless.core",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "pitchless.config.urls"
+WSGI_APPLICATION = "pitchless.config.wsgi.application"
+ASGI_APPLICATION = "pitchless.config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", "") or f"sqlite:///{VAR_DIR / 'pitchless.sqlite3'}",
+        conn_max_age=_env_int("PITCHLESS_DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+# Outside production, whitenoise serves straight from the app folders: no collectstatic needed.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# A pasted message larger than this is refused before it reaches a view (the guard itself
+# reads at most its own cap of characters and says so in the verdict).
+DATA_UPLOAD_MAX_MEMORY_SIZE = _env_int("PITCHLESS_MAX_REQUEST_BYTES", 2 * 1024 * 1024)
+
+EMAIL_BACKEND = os.environ.get(
+    "PITCHLESS_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = os.environ.get("PITCHLESS_EMAIL_HOST", "localhost")
+EMAIL_PORT = _env_int("PITCHLESS_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("PITCHLESS_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("PITCHLESS_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("PITCHLESS_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("PITCHLESS_FROM_EMAIL", "Pitchless <noreply@localhost>")
+
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_SSL_REDIRECT = _env_bool("PITCHLESS_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = _env_int("PITCHLESS_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = PRODUCTION
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("PITCHLESS_LOG_LEVEL", "INFO")},
+}
+
+#: The guard's policy thresholds; any field of ``pitchless.guard.PolicySettings`` may be
+#: overridden with ``PITCHLESS_GUARD_<FIELD>`` (see docs/guard.md).
+PITCHLESS_GUARD_MODEL_DIR = os.environ.get("PITCHLESS_GUARD_MODEL_DIR", "") or None

@@ -1,0 +1,9 @@
+"""The site's URL table: each app brings its own ``urls`` module."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("pitchless.core.urls")),
+]
