@@ -1,0 +1,570 @@
+"""``read_export``: every CSV layout LinkedIn used from 2018 to 2026, read by header name."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ._dates import DateFormatError, parse_date, parse_datetime
+from ._errors import ExportError, NotAnExportError
+from ._limits import ZipLimits
+from ._models import (
+    Connection,
+    Direction,
+    Export,
+    FileInfo,
+    Invitation,
+    Message,
+    Person,
+    _name_key,
+    _url_key,
+)
+from ._source import Member, ProgressCallback, Source, open_source
+from ._text import content_to_text
+
+# LinkedIn's AI-assistant chats share the messages header; they are not DMs.
+COACH_FILES = (
+    "coach_messages.csv",
+    "learning_coach_messages.csv",
+    "learning_role_play_messages.csv",
+    "guide_messages.csv",
+)
+
+_MESSAGES_REQUIRED = ("from", "to", "date", "content")
+_CONNECTIONS_REQUIRED = ("first name", "last name", "connected on")
+_INVITATIONS_REQUIRED = ("from", "to", "sent at", "direction")
+
+# TO joins several names with "," and no space; names themselves may hold ", " ("Jo, MBA").
+_TO_SPLIT = re.compile(r",(?! )")
+
+# csv's default field limit (128 KiB) is below some InMail HTML; stay bounded all the same.
+csv.field_size_limit(16 * 1024 * 1024)
+
+
+class _DecodeRetry(Exception):
+    """The file is not UTF-8: read it again as cp1252."""
+
+
+@dataclass(slots=True)
+class _Table:
+    """A CSV file's header and rows, with the quirks noticed while reading it."""
+
+    info: FileInfo
+    header: dict[str, int]
+    rows: list[list[str]] = field(default_factory=list)
+
+
+def _lines(stream: io.TextIOWrapper, info: FileInfo) -> Iterator[str]:
+    """Yield physical lines, noting CRLF and whether the file ends with a newline."""
+    last = ""
+    first = True
+    for line in stream:
+        if first:
+            info.crlf = line.endswith("\r\n")
+            first = False
+        last = line
+        yield line
+    info.final_newline = last.endswith(("\n", "\r")) if last else True
+
+
+def _read_table(source: Source, member: Member, kind: str, header_start: str | None) -> _Table:
+    """Parse one CSV member into rows, trying UTF-8 first and cp1252 when that fails."""
+    try:
+        return _read_table_as(source, member, kind, header_start, "utf-8")
+    except _DecodeRetry:
+        table = _read_table_as(source, member, kind, header_start, "cp1252")
+        return table
+
+
+def _read_table_as(
+    source: Source, member: Member, kind: str, header_start: str | None, encoding: str
+) -> _Table:
+    info = FileInfo(path=member.path, kind=kind, layout="", columns=(), encoding=encoding)
+    binary = source.open(member)
+    try:
+        head = binary.peek(3)[:3]
+        info.bom = head == b"\xef\xbb\xbf"
+        codec = "utf-8-sig" if encoding == "utf-8" else encoding
+        errors = "strict" if encoding == "utf-8" else "replace"
+        stream = io.TextIOWrapper(binary, encoding=codec, errors=errors, newline="")
+        lines = _lines(stream, info)
+        try:
+            header_line = _find_header(lines, header_start, info)
+            if header_line is None:
+                return _Table(info, {})
+            header_cells = next(csv.reader([header_line]), [])
+            columns = tuple(c.strip().lstrip("\ufeff") for c in header_cells)
+            info.columns = columns
+            header = {c.lower(): i for i, c in enumerate(columns)}
+            table = _Table(info, header)
+            width = len(columns)
+            append = table.rows.append
+            malformed = 0
+            for row in csv.reader(lines):
+                if len(row) == width:
+                    append(row)
+                elif not row or (len(row) == 1 and not row[0].strip()):
+                    continue  # a blank line (some re-saves end with one)
+                else:
+                    malformed += 1
+            info.malformed = malformed
+            return table
+        except UnicodeDecodeError:
+            if encoding == "utf-8":
+                raise _DecodeRetry() from None
+            raise
+        except csv.Error as exc:
+            raise ExportError(f"{member.path}: unreadable CSV ({exc})") from None
+    finally:
+        binary.close()
+
+
+def _find_header(lines: Iterator[str], header_start: str | None, info: FileInfo) -> str | None:
+    """The header line; for Connections.csv skip the ``Notes:`` preamble before it."""
+    for line in lines:
+        clean = line.lstrip("\ufeff")
+        if header_start is None:
+            if clean.strip():
+                return clean
+            continue
+        if clean.startswith(header_start):
+            return clean
+        info.preamble = True
+    return None
+
+
+def _col(header: dict[str, int], name: str) -> int:
+    return header.get(name, -1)
+
+
+def _get(row: list[str], i: int) -> str:
+    return row[i] if i >= 0 else ""
+
+
+@dataclass(slots=True)
+class _RawMessage:
+    conv: str
+    title: str
+    sender: str
+    sender_url: str
+    to: tuple[str, ...]
+    to_urls: tuple[str, ...]
+    sent_at: datetime
+    subject: str
+    content: str
+    folder: str
+    draft: bool
+    direction: str
+    attachments: str
+
+
+def _split_recipients(to: str, urls: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    url_list = [u.strip() for u in urls.split(",")] if urls.strip() else []
+    names = [n.strip() for n in _TO_SPLIT.split(to)] if to.strip() else []
+    # Trust the URL count: a single recipient whose name holds a bare comma stays whole.
+    if len(url_list) == 1 and len(names) > 1:
+        names = [to.strip()]
+    if len(url_list) < len(names):
+        url_list += [""] * (len(names) - len(url_list))
+    return tuple(names), tuple(url_list[: len(names)] if names else url_list)
+
+
+def _parse_messages(
+    table: _Table, export_warnings: list[str], excel_flags: set[str]
+) -> list[_RawMessage]:
+    h = table.header
+    legacy = "direction" in h and "conversation id" not in h
+    i_conv = _col(h, "conversation id")
+    i_title = _col(h, "conversation title")
+    i_from = _col(h, "from")
+    i_from_url = _col(h, "sender profile url")
+    i_to = _col(h, "to")
+    i_to_urls = _col(h, "recipient profile urls")
+    i_date = _col(h, "date")
+    i_subject = _col(h, "subject")
+    i_content = _col(h, "content")
+    i_folder = _col(h, "folder")
+    i_dir = _col(h, "direction")
+    i_draft = _col(h, "is message draft")
+    i_attach = _col(h, "attachments")
+    out: list[_RawMessage] = []
+    bad_dates = 0
+    for row in table.rows:
+        try:
+            sent_at, excel = parse_datetime(row[i_date])
+        except DateFormatError:
+            bad_dates += 1
+            continue
+        if excel:
+            excel_flags.add(table.info.path)
+        folder = _get(row, i_folder).strip()
+        if i_draft >= 0:
+            draft = row[i_draft].strip().lower() == "yes"
+        else:
+            # Since 2021 an empty FOLDER marks a draft (matches IS MESSAGE DRAFT=Yes in 2024).
+            draft = not legacy and folder == ""
+        to, to_urls = _split_recipients(_get(row, i_to), _get(row, i_to_urls))
+        direction = _get(row, i_dir).strip().upper()
+        sender = row[i_from].strip()
+        conv = _get(row, i_conv).strip()
+        if legacy:
+            other = to[0] if direction == "OUTGOING" and to else sender
+            conv = f"2018:{other}"
+        out.append(
+            _RawMessage(
+                conv,
+                _get(row, i_title),
+                sender,
+                _get(row, i_from_url).strip(),
+                to,
+                to_urls,
+                sent_at,
+                _get(row, i_subject),
+                row[i_content],
+                folder,
+                draft,
+                direction,
+                _get(row, i_attach),
+            )
+        )
+    table.info.malformed += bad_dates
+    table.info.rows = len(out)
+    return out
+
+
+def _parse_connections(table: _Table, excel_flags: set[str]) -> list[Connection]:
+    h = table.header
+    i_first = _col(h, "first name")
+    i_last = _col(h, "last name")
+    i_url = _col(h, "url")
+    i_email = _col(h, "email address")
+    i_company = _col(h, "company")
+    i_position = _col(h, "position")
+    i_on = _col(h, "connected on")
+    out: list[Connection] = []
+    bad = 0
+    for row in table.rows:
+        cell = row[i_on].strip()
+        connected_on = None
+        if cell:
+            try:
+                connected_on, excel = parse_date(cell)
+            except DateFormatError:
+                bad += 1
+                continue
+            if excel:
+                excel_flags.add(table.info.path)
+        first = row[i_first].strip()
+        last = row[i_last].strip()
+        out.append(
+            Connection(
+                first_name=first,
+                last_name=last,
+                name=f"{first} {last}".strip(),
+                url=_get(row, i_url).strip(),
+                email=_get(row, i_email).strip(),
+                company=_get(row, i_company).strip(),
+                position=_get(row, i_position).strip(),
+                connected_on=connected_on,
+            )
+        )
+    table.info.malformed += bad
+    table.info.rows = len(out)
+    return out
+
+
+def _parse_invitations(table: _Table, excel_flags: set[str]) -> list[Invitation]:
+    h = table.header
+    i_from = _col(h, "from")
+    i_to = _col(h, "to")
+    i_at = _col(h, "sent at")
+    i_msg = _col(h, "message")
+    i_dir = _col(h, "direction")
+    i_inviter = _col(h, "inviterprofileurl")
+    i_invitee = _col(h, "inviteeprofileurl")
+    out: list[Invitation] = []
+    bad = 0
+    for row in table.rows:
+        raw_dir = row[i_dir].strip().upper()
+        if raw_dir not in ("INCOMING", "OUTGOING"):
+            bad += 1
+            continue
+        sent_at = None
+        if row[i_at].strip():
+            try:
+                sent_at, excel = parse_datetime(row[i_at])
+            except DateFormatError:
+                bad += 1
+                continue
+            if excel:
+                excel_flags.add(table.info.path)
+        out.append(
+            Invitation(
+                from_name=row[i_from].strip(),
+                to_name=row[i_to].strip(),
+                sent_at=sent_at,
+                message=_get(row, i_msg),
+                direction=Direction(raw_dir),
+                inviter_url=_get(row, i_inviter).strip(),
+                invitee_url=_get(row, i_invitee).strip(),
+            )
+        )
+    table.info.malformed += bad
+    table.info.rows = len(out)
+    return out
+
+
+def is_system_sender(name: str) -> bool:
+    """LinkedIn's own personas, deleted accounts ("LinkedIn Member") and empty-FROM events."""
+    return not name or "linkedin" in name.casefold()
+
+
+def _infer_owner(
+    raws: list[_RawMessage], invitations: list[Invitation], profile_name: str
+) -> Person | None:
+    """Most frequent non-system participant; Profile.csv's name wins when it is present."""
+    counts: Counter[str] = Counter()
+    names: dict[str, Counter[str]] = {}
+    urls: dict[str, Counter[str]] = {}
+
+    # The 9-column layout has sender URLs but no recipient URLs: lend a name the URL it was
+    # seen with as a sender, so the owner's two appearances count as one participant.
+    url_of_name: dict[str, Counter[str]] = {}
+    for m in raws:
+        if m.sender_url and m.sender:
+            url_of_name.setdefault(_name_key(m.sender), Counter())[m.sender_url] += 1
+
+    def see(name: str, url: str, weight: int = 1) -> None:
+        if is_system_sender(name) and not url:
+            return
+        if not url:
+            known = url_of_name.get(_name_key(name))
+            if known:
+                url = known.most_common(1)[0][0]
+        key = _url_key(url) if url else "name:" + _name_key(name)
+        counts[key] += weight
+        names.setdefault(key, Counter())[name] += 1
+        if url:
+            urls.setdefault(key, Counter())[url] += 1
+
+    for m in raws:
+        if m.direction == "OUTGOING":
+            see(m.sender, m.sender_url, 2)
+        elif m.direction == "INCOMING":
+            for n, u in zip(m.to, m.to_urls, strict=False):
+                see(n, u, 2)
+        else:
+            see(m.sender, m.sender_url)
+            for n, u in zip(m.to, m.to_urls, strict=False):
+                see(n, u)
+    if not counts:
+        for inv in invitations:
+            if inv.direction is Direction.OUTGOING:
+                see(inv.from_name, inv.inviter_url)
+            else:
+                see(inv.to_name, inv.invitee_url)
+    if profile_name:
+        key = "name:" + _name_key(profile_name)
+        for k, ns in names.items():
+            if any(_name_key(n) == _name_key(profile_name) for n in ns):
+                key = k
+                break
+        url = urls[key].most_common(1)[0][0] if key in urls else ""
+        return Person(profile_name, url)
+    if not counts:
+        return None
+    key = counts.most_common(1)[0][0]
+    name = names[key].most_common(1)[0][0]
+    url = urls[key].most_common(1)[0][0] if key in urls else ""
+    return Person(name, url)
+
+
+def _read_profile_name(source: Source, member: Member) -> str:
+    table = _read_table(source, member, "profile", None)
+    if not table.rows:
+        return ""
+    row = table.rows[0]
+    first = _get(row, _col(table.header, "first name")).strip()
+    last = _get(row, _col(table.header, "last name")).strip()
+    return f"{first} {last}".strip()
+
+
+def _layout(kind: str, columns: tuple[str, ...]) -> str:
+    lower = {c.lower() for c in columns}
+    if kind == "messages":
+        if "direction" in lower and "conversation id" not in lower:
+            return f"{len(columns)}-column (2018)"
+        return f"{len(columns)}-column"
+    if kind == "connections":
+        return f"{len(columns)}-column" + (" with URL" if "url" in lower else "")
+    return f"{len(columns)}-column"
+
+
+def read_export(
+    path: str | os.PathLike[str],
+    *,
+    limits: ZipLimits | None = None,
+    progress: ProgressCallback | None = None,
+) -> Export:
+    """Read a LinkedIn data export (the ZIP, or a folder unpacked from it).
+
+    ``progress`` is called as ``progress(done_bytes, total_bytes)`` while files are read.
+    Raises an :class:`ExportError` subclass with a one-line message for input that is not an
+    export, is damaged, or exceeds ``limits``. Malformed rows are skipped and counted in
+    ``Export.malformed``; odd-but-readable files produce ``Export.warnings``.
+    """
+    source = open_source(path, limits or ZipLimits())
+    try:
+        return _read(source, progress)
+    finally:
+        source.close()
+
+
+def _read(source: Source, progress: ProgressCallback | None) -> Export:
+    messages_m = source.find("messages.csv")
+    connections_m = source.find("connections.csv")
+    invitations_m = source.find("invitations.csv")
+    profile_m = source.find("profile.csv")
+    if messages_m is None and connections_m is None and invitations_m is None:
+        raise NotAnExportError(
+            f"{source.label}: not a LinkedIn data export "
+            "(no messages.csv, Connections.csv or Invitations.csv inside)"
+        )
+    warnings = list(source.warnings)
+    wanted = [m for m in (messages_m, connections_m, invitations_m, profile_m) if m is not None]
+    source.start(wanted, progress)
+    coach = [name for name in COACH_FILES if source.find(name) is not None]
+    if coach:
+        warnings.append(f"ignored LinkedIn AI-assistant chats: {', '.join(coach)}")
+
+    files: dict[str, FileInfo] = {}
+    excel_flags: set[str] = set()
+    raws: list[_RawMessage] = []
+    connections: list[Connection] = []
+    invitations: list[Invitation] = []
+
+    readers: list[tuple[str, Member | None, str | None, tuple[str, ...]]] = [
+        ("messages", messages_m, None, _MESSAGES_REQUIRED),
+        ("connections", connections_m, "First Name", _CONNECTIONS_REQUIRED),
+        ("invitations", invitations_m, None, _INVITATIONS_REQUIRED),
+    ]
+    parsers: dict[str, Callable[[_Table], None]] = {}
+
+    def parse_messages(t: _Table) -> None:
+        raws.extend(_parse_messages(t, warnings, excel_flags))
+
+    def parse_connections(t: _Table) -> None:
+        connections.extend(_parse_connections(t, excel_flags))
+
+    def parse_invitations(t: _Table) -> None:
+        invitations.extend(_parse_invitations(t, excel_flags))
+
+    parsers["messages"] = parse_messages
+    parsers["connections"] = parse_connections
+    parsers["invitations"] = parse_invitations
+
+    for kind, member, header_start, required in readers:
+        if member is None:
+            warnings.append(f"no {kind} file in the export")
+            continue
+        table = _read_table(source, member, kind, header_start)
+        info = table.info
+        info.layout = _layout(kind, info.columns)
+        files[kind] = info
+        if info.encoding != "utf-8":
+            warnings.append(
+                f"{member.path}: not UTF-8; read as Windows-1252 (cp1252), check odd characters"
+            )
+        if not table.header:
+            warnings.append(f"{member.path}: empty file")
+            continue
+        missing = [c for c in required if c not in table.header]
+        if missing:
+            warnings.append(
+                f"{member.path}: unknown header (missing {', '.join(missing)}); file skipped"
+            )
+            info.malformed = len(table.rows) + info.malformed
+            continue
+        parsers[kind](table)
+    for info in files.values():
+        quirks = []
+        if info.bom:
+            quirks.append("byte-order mark")
+        if info.crlf:
+            quirks.append("CRLF line endings")
+        if info.path in excel_flags:
+            quirks.append("spreadsheet-style dates (e.g. 23-Apr-23)")
+        if quirks:
+            warnings.append(
+                f"{info.path}: looks re-saved by a spreadsheet program ({', '.join(quirks)}); "
+                "LinkedIn writes none of these, so check dates and text"
+            )
+        if info.malformed:
+            warnings.append(f"{info.path}: skipped {info.malformed} malformed row(s)")
+
+    profile_name = _read_profile_name(source, profile_m) if profile_m is not None else ""
+    owner = _infer_owner(raws, invitations, profile_name)
+    messages = _finish_messages(raws, owner)
+    malformed = {info.path: info.malformed for info in files.values() if info.malformed}
+    return Export(
+        owner=owner,
+        messages=messages,
+        connections=connections,
+        invitations=invitations,
+        warnings=warnings,
+        malformed=malformed,
+        files=files,
+    )
+
+
+def _finish_messages(raws: list[_RawMessage], owner: Person | None) -> list[Message]:
+    owner_url = _url_key(owner.url) if owner and owner.url else ""
+    owner_name = _name_key(owner.name) if owner else ""
+    text_cache: dict[str, tuple[str, bool]] = {}
+    out: list[Message] = []
+    for r in raws:
+        if r.direction in ("INCOMING", "OUTGOING"):
+            direction = Direction(r.direction)
+        elif owner_url and r.sender_url:
+            same = _url_key(r.sender_url) == owner_url
+            direction = Direction.OUTGOING if same else Direction.INCOMING
+        else:
+            same = bool(owner_name) and _name_key(r.sender) == owner_name
+            direction = Direction.OUTGOING if same else Direction.INCOMING
+        content = r.content
+        if "<" in content:
+            cached = text_cache.get(content)
+            if cached is None:
+                cached = content_to_text(content)
+                text_cache[content] = cached
+            text, is_html = cached
+        else:
+            text, is_html = content, False
+        out.append(
+            Message(
+                conversation_id=r.conv,
+                conversation_title=r.title,
+                sender_name=r.sender,
+                sender_url=r.sender_url,
+                recipient_names=r.to,
+                recipient_urls=r.to_urls,
+                sent_at=r.sent_at,
+                subject=r.subject,
+                content_raw=content,
+                text=text,
+                is_html=is_html,
+                folder=r.folder,
+                is_draft=r.draft,
+                direction=direction,
+                is_system=is_system_sender(r.sender),
+                attachments=r.attachments,
+            )
+        )
+    out.sort(key=lambda m: m.sent_at)
+    return out
