@@ -1,0 +1,348 @@
+"""Hashed character and word n-gram features, computed for a whole batch with numpy.
+
+The same function feeds training (as a scipy CSR matrix) and inference (as a weighted sum),
+so the two can never drift apart. No vocabulary is kept anywhere: a feature is only a bucket
+number, derived from a 64-bit polynomial hash of the n-gram's code points.
+
+How it is vectorised: the batch is laid out as one code-point array, each document as
+``" " + text + " "`` followed by a NUL separator. With ``G[i] = sum_{j<i} c[j] * Q**j`` (mod
+2**64, ``Q`` the inverse of an odd ``P``), the hash of any span ``[a, b)`` is
+``(G[b] - G[a]) * P**a``, i.e. ``sum c[a+k] * Q**k``: one subtraction and one multiply per
+n-gram for every n, and the same formula gives whole-word hashes. n-grams that touch a
+separator are masked out; word bigrams combine two word hashes. Everything wraps modulo
+2**64, which numpy's unsigned arithmetic does for free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "FEATURE_VERSION",
+    "MAX_DOC_CHARS",
+    "FeatureSpec",
+    "HashedBatch",
+    "hash_batch",
+    "iter_chunks",
+    "linear_scores",
+    "signed_table",
+    "to_csr",
+    "word_spans",
+]
+
+#: Bumped whenever the hashing changes; a model records the version it was trained with.
+FEATURE_VERSION = 1
+#: Characters of one document that are hashed (normalised text is already capped upstream).
+MAX_DOC_CHARS = 20_000
+#: Characters per internal chunk: bounds peak memory whatever the batch size.
+CHUNK_CHARS = 400_000
+
+U64 = np.uint64
+_P = U64(0x100000001B3)  # odd, so it has an inverse modulo 2**64
+_Q = U64(pow(0x100000001B3, -1, 2**64))
+_MIX1 = U64(0xBF58476D1CE4E5B9)
+_MIX2 = U64(0x94D049BB133111EB)
+_WORD_SALT = U64(0x57)
+_BIGRAM_MULT = U64(0x9E3779B97F4A7C15)
+_LENGTH_SALT = U64(0x4C454E)
+
+U64Array = npt.NDArray[np.uint64]
+I64Array = npt.NDArray[np.int64]
+F32Array = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureSpec:
+    """Which hashed features to compute; stored with a model so inference matches training."""
+
+    n_buckets: int = 2**18
+    char_min: int = 2
+    char_max: int = 5
+    word_ngrams: int = 2  # 0 = none, 1 = unigrams, 2 = unigrams + bigrams
+    alternate_sign: bool = True
+    length_bins: bool = True
+
+    def __post_init__(self) -> None:
+        if self.n_buckets < 2 or self.n_buckets & (self.n_buckets - 1):
+            raise ValueError(f"n_buckets must be a power of two, got {self.n_buckets}")
+        if not 1 <= self.char_min <= self.char_max <= 8:
+            raise ValueError("need 1 <= char_min <= char_max <= 8")
+        if self.word_ngrams not in (0, 1, 2):
+            raise ValueError("word_ngrams must be 0, 1 or 2")
+
+    @property
+    def bits(self) -> int:
+        """log2 of the number of buckets."""
+        return self.n_buckets.bit_length() - 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready parameters."""
+        return {
+            "n_buckets": self.n_buckets,
+            "char_min": self.char_min,
+            "char_max": self.char_max,
+            "word_ngrams": self.word_ngrams,
+            "alternate_sign": self.alternate_sign,
+            "length_bins": self.length_bins,
+            "feature_version": FEATURE_VERSION,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FeatureSpec:
+        """Inverse of :meth:`to_dict`; refuses features hashed by another version."""
+        version = int(data.get("feature_version", FEATURE_VERSION))
+        if version != FEATURE_VERSION:
+            raise ValueError(
+                f"model features are version {version}, this code computes {FEATURE_VERSION}"
+            )
+        return cls(
+            n_buckets=int(data["n_buckets"]),
+            char_min=int(data["char_min"]),
+            char_max=int(data["char_max"]),
+            word_ngrams=int(data["word_ngrams"]),
+            alternate_sign=bool(data["alternate_sign"]),
+            length_bins=bool(data["length_bins"]),
+        )
+
+
+@dataclass(slots=True)
+class HashedBatch:
+    """Feature occurrences of a batch, grouped in parts (one per n-gram kind).
+
+    Within a part, keys are ordered by document and ``counts[d]`` of them belong to document
+    ``d``. A key is ``bucket * 2 + negative`` (the sign hash folded in), so a linear model can
+    look up a table with ``+w`` in even rows and ``-w`` in odd rows and never multiply.
+    A document's feature vector is ``scale[d] * sum(signed one-hot of its part keys)`` plus
+    its single ``length_keys[d]`` feature with weight 1.
+    """
+
+    n_docs: int
+    parts: list[tuple[I64Array, I64Array]]  # (keys, counts per document)
+    scale: F32Array
+    length_keys: I64Array | None
+
+    def csr_parts(self) -> tuple[I64Array, I64Array, npt.NDArray[np.float64]]:
+        """``(rows, buckets, values)`` of every occurrence, for building a sparse matrix."""
+        rows: list[I64Array] = []
+        cols: list[I64Array] = []
+        vals: list[npt.NDArray[np.float64]] = []
+        doc_ids = np.arange(self.n_docs, dtype=np.int64)
+        scale = self.scale.astype(np.float64)
+        for keys, counts in self.parts:
+            r = np.repeat(doc_ids, counts)
+            rows.append(r)
+            cols.append(keys >> 1)
+            vals.append(scale[r] * (1.0 - 2.0 * (keys & 1)))
+        if self.length_keys is not None:
+            rows.append(doc_ids)
+            cols.append(self.length_keys >> 1)
+            vals.append(1.0 - 2.0 * (self.length_keys & 1).astype(np.float64))
+        return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+
+
+class _Powers:
+    """Grow-only tables of P**i and Q**i (mod 2**64), shared by all calls."""
+
+    def __init__(self) -> None:
+        self.p: U64Array = np.ones(1, dtype=U64)
+        self.q: U64Array = np.ones(1, dtype=U64)
+
+    def ensure(self, n: int) -> None:
+        if len(self.p) >= n:
+            return
+        size = max(n, 2 * len(self.p), 4096)
+        with np.errstate(over="ignore"):
+            self.p = np.cumprod(np.concatenate(([U64(1)], np.full(size - 1, _P, dtype=U64))))
+            self.q = np.cumprod(np.concatenate(([U64(1)], np.full(size - 1, _Q, dtype=U64))))
+
+
+_POWERS = _Powers()
+
+# Code points that belong to a word: ASCII letters/digits, "[", "]" and "_" (so placeholders
+# like "[phone]" stay whole), and everything from Latin-1 letters upwards except the general
+# punctuation, CJK punctuation and symbol blocks.
+_ASCII_WORD = np.zeros(256, dtype=bool)
+for _ch in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789[]_":
+    _ASCII_WORD[ord(_ch)] = True
+for _cp in range(0xC0, 0x100):
+    _ASCII_WORD[_cp] = _cp not in (0xD7, 0xF7)
+
+
+def _word_mask(cp: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
+    mask = _ASCII_WORD[np.minimum(cp, 255)]
+    high = cp > 255
+    if high.any():
+        h = cp[high]
+        ok = ~(
+            ((h >= 0x2000) & (h < 0x2070))  # general punctuation
+            | ((h >= 0x2190) & (h < 0x2C00))  # arrows, maths, boxes, dingbats
+            | ((h >= 0x3000) & (h < 0x3040))  # CJK punctuation
+            | ((h >= 0xFE00) & (h < 0xFE10))  # variation selectors
+            | (h == 0xFFFD)
+        )
+        mask[high] = ok
+    return mask
+
+
+def _mix(h: U64Array, salt: np.uint64) -> U64Array:
+    """splitmix64 finaliser: spreads the polynomial hash over all 64 bits."""
+    with np.errstate(over="ignore"):
+        h = h + salt
+        h ^= h >> U64(30)
+        h *= _MIX1
+        h ^= h >> U64(27)
+        h *= _MIX2
+        h ^= h >> U64(31)
+    return h
+
+
+def _layout(texts: Sequence[str]) -> tuple[npt.NDArray[np.uint32], I64Array, I64Array]:
+    """Code points of the padded, NUL-separated batch, plus each document's start and length."""
+    docs = [" " + t[:MAX_DOC_CHARS] + " " for t in texts]
+    joined = "\x00".join(docs) + "\x00" * 9
+    cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
+    starts = np.zeros(len(docs), dtype=np.int64)
+    if len(docs) > 1:
+        np.cumsum(lengths[:-1] + 1, out=starts[1:])
+    return cp, starts, lengths
+
+
+def _keys(spec: FeatureSpec, mixed: U64Array) -> I64Array:
+    key = (mixed >> U64(64 - spec.bits)) << U64(1)
+    if spec.alternate_sign:
+        key |= (mixed >> U64(7)) & U64(1)
+    return key.astype(np.int64)
+
+
+def hash_batch(texts: Sequence[str], spec: FeatureSpec) -> HashedBatch:
+    """Hashed feature occurrences of ``texts`` (already normalised) under ``spec``."""
+    n_docs = len(texts)
+    if n_docs == 0:
+        return HashedBatch(0, [], np.zeros(0, dtype=np.float32), None)
+    cp, starts, lengths = _layout(texts)
+    total = len(cp)
+    _POWERS.ensure(total + 1)
+    with np.errstate(over="ignore"):
+        g = np.zeros(total + 1, dtype=U64)
+        np.cumsum(cp.astype(U64) * _POWERS.q[:total], out=g[1:])
+    pw = _POWERS.p
+    is_sep = cp == 0
+
+    parts: list[tuple[I64Array, I64Array]] = []
+    n_occ = np.zeros(n_docs, dtype=np.int64)
+    for n in range(spec.char_min, spec.char_max + 1):
+        m = total - n + 1
+        with np.errstate(over="ignore"):
+            h = (g[n : n + m] - g[:m]) * pw[:m]
+        # An n-gram is kept when it contains no separator; the first n-1 positions before each
+        # separator are exactly the ones that reach it.
+        bad = is_sep[:m].copy()
+        for k in range(1, n):
+            bad |= is_sep[k : k + m]
+        keys = _keys(spec, _mix(h[~bad], U64(n)))
+        counts = np.maximum(lengths - n + 1, 0)
+        parts.append((keys, counts))
+        n_occ += counts
+
+    if spec.word_ngrams:
+        wstart, wend = word_spans(cp)
+        if len(wstart):
+            with np.errstate(over="ignore"):
+                wh = (g[wend] - g[wstart]) * pw[wstart]
+            wdoc = np.searchsorted(starts, wstart, side="right") - 1
+            counts = np.bincount(wdoc, minlength=n_docs).astype(np.int64)
+            parts.append((_keys(spec, _mix(wh, _WORD_SALT)), counts))
+            n_occ += counts
+            if spec.word_ngrams >= 2 and len(wstart) > 1:
+                same = wdoc[1:] == wdoc[:-1]
+                with np.errstate(over="ignore"):
+                    bh = wh[:-1][same] * _BIGRAM_MULT + wh[1:][same]
+                counts = np.bincount(wdoc[:-1][same], minlength=n_docs).astype(np.int64)
+                parts.append((_keys(spec, _mix(bh, _WORD_SALT + U64(1))), counts))
+                n_occ += counts
+
+    scale = (1.0 / np.sqrt(np.maximum(n_occ, 1))).astype(np.float32)
+    length_keys = None
+    if spec.length_bins:
+        # Message length (log2 bins of normalised characters) is a real pitch signal; it has
+        # weight 1 so that it is not diluted in long messages.
+        bins = np.floor(np.log2(lengths.astype(np.float64))).astype(np.uint64)
+        length_keys = _keys(spec, _mix(bins, _LENGTH_SALT))
+    return HashedBatch(n_docs, parts, scale, length_keys)
+
+
+def signed_table(weights: npt.NDArray[np.floating[Any]]) -> F32Array:
+    """Interleave ``+w`` and ``-w`` rows so that a :class:`HashedBatch` key indexes it directly."""
+    w = np.asarray(weights, dtype=np.float32)
+    if w.ndim == 1:
+        w = w[:, None]
+    table = np.empty((2 * w.shape[0], w.shape[1]), dtype=np.float32)
+    table[0::2] = w
+    table[1::2] = -w
+    return table
+
+
+def linear_scores(hb: HashedBatch, table: F32Array) -> npt.NDArray[np.float32]:
+    """``X @ W`` for the batch without building ``X``: shape ``(n_docs, table.shape[1])``."""
+    n_out = table.shape[1]
+    out = np.zeros((hb.n_docs, n_out), dtype=np.float32)
+    # Gathering whole rows as one opaque item is markedly faster than a 2-D fancy index.
+    row_view = np.ascontiguousarray(table).view(np.dtype((np.void, 4 * n_out))).ravel()
+    for keys, counts in hb.parts:
+        if len(keys) == 0:
+            continue
+        rows = np.take(row_view, keys).view(np.float32).reshape(-1, n_out)
+        nonempty = counts > 0
+        offsets = np.zeros(hb.n_docs, dtype=np.int64)
+        np.cumsum(counts[:-1], out=offsets[1:])
+        out[nonempty] += np.add.reduceat(rows, offsets[nonempty], axis=0)
+    out *= hb.scale[:, None]
+    if hb.length_keys is not None:
+        out += table[hb.length_keys]
+    return out
+
+
+def word_spans(cp: npt.NDArray[np.uint32]) -> tuple[I64Array, I64Array]:
+    """Start and end (exclusive) positions of the words in a code-point array."""
+    w = _word_mask(cp)
+    if not w.any():
+        empty: I64Array = np.zeros(0, dtype=np.int64)
+        return empty, empty.copy()
+    padded = np.concatenate(([False], w, [False]))
+    change = np.flatnonzero(padded[1:] != padded[:-1]).astype(np.int64)
+    return change[0::2], change[1::2]
+
+
+def iter_chunks(texts: Sequence[str], max_chars: int = CHUNK_CHARS) -> Iterator[tuple[int, int]]:
+    """``(start, stop)`` index ranges over ``texts`` holding about ``max_chars`` characters each."""
+    start = 0
+    size = 0
+    for i, t in enumerate(texts):
+        size += min(len(t), MAX_DOC_CHARS) + 3
+        if size >= max_chars:
+            yield start, i + 1
+            start, size = i + 1, 0
+    if start < len(texts):
+        yield start, len(texts)
+
+
+def to_csr(texts: Sequence[str], spec: FeatureSpec) -> Any:
+    """The feature matrix of ``texts`` as ``scipy.sparse.csr_matrix`` (training only)."""
+    from scipy import sparse  # scipy stays out of the inference import path
+
+    blocks = []
+    for lo, hi in iter_chunks(texts):
+        hb = hash_batch(texts[lo:hi], spec)
+        rows, cols, vals = hb.csr_parts()
+        m = sparse.csr_matrix((vals, (rows, cols)), shape=(hb.n_docs, spec.n_buckets))
+        m.sum_duplicates()
+        blocks.append(m)
+    if not blocks:
+        return sparse.csr_matrix((0, spec.n_buckets))
+    return sparse.vstack(blocks, format="csr")
