@@ -90,7 +90,16 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "pitchless.core",
+    "pitchless.members",
+    "pitchless.network",
 ]
+
+# Members log in with their e-mail address; the model is created by the members app's first
+# migration, which every other app's migrations depend on.
+AUTH_USER_MODEL = "members.Member"
+LOGIN_URL = "members:login"
+LOGIN_REDIRECT_URL = "network:inbox"
+LOGOUT_REDIRECT_URL = "core:home"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -117,6 +126,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "pitchless.network.context_processors.network",
             ],
         },
     },
@@ -194,3 +204,55 @@ LOGGING = {
 #: The guard's policy thresholds; any field of ``pitchless.guard.PolicySettings`` may be
 #: overridden with ``PITCHLESS_GUARD_<FIELD>`` (see docs/guard.md).
 PITCHLESS_GUARD_MODEL_DIR = os.environ.get("PITCHLESS_GUARD_MODEL_DIR", "") or None
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from exc
+
+
+# A shared cache matters once several web workers run: the login limiter counts attempts in it.
+# "redis://..." needs the ``redis`` package; empty means a per-process memory cache.
+_CACHE_URL = os.environ.get("PITCHLESS_CACHE_URL", "").strip()
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+    if _CACHE_URL.startswith(("redis://", "rediss://"))
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+MEDIA_URL = "media/"
+MEDIA_ROOT = VAR_DIR / "media"
+
+# --- Members ---------------------------------------------------------------------------------
+#: Failed log-ins allowed per e-mail address (and per client address) in the window below.
+PITCHLESS_LOGIN_ATTEMPTS = _env_int("PITCHLESS_LOGIN_ATTEMPTS", 5)
+PITCHLESS_LOGIN_WINDOW_SECONDS = _env_int("PITCHLESS_LOGIN_WINDOW_SECONDS", 15 * 60)
+#: Largest avatar accepted, in bytes (PNG, JPEG, GIF or WebP only).
+PITCHLESS_AVATAR_MAX_BYTES = _env_int("PITCHLESS_AVATAR_MAX_BYTES", 512 * 1024)
+
+# --- Invitations ------------------------------------------------------------------------------
+#: Invitations a member may send in any rolling 7 days.
+PITCHLESS_INVITES_PER_WEEK = _env_int("PITCHLESS_INVITES_PER_WEEK", 100)
+#: The lower weekly cap for accounts younger than PITCHLESS_NEW_ACCOUNT_DAYS.
+PITCHLESS_NEW_ACCOUNT_INVITES_PER_WEEK = _env_int("PITCHLESS_NEW_ACCOUNT_INVITES_PER_WEEK", 20)
+PITCHLESS_NEW_ACCOUNT_DAYS = _env_int("PITCHLESS_NEW_ACCOUNT_DAYS", 30)
+#: Invitations a member may have waiting for an answer at once.
+PITCHLESS_MAX_PENDING_INVITES = _env_int("PITCHLESS_MAX_PENDING_INVITES", 200)
+#: Days before the same person may be invited again after a withdrawal or an ignore.
+PITCHLESS_REINVITE_COOLDOWN_DAYS = _env_int("PITCHLESS_REINVITE_COOLDOWN_DAYS", 21)
+#: Days after which an unanswered invitation expires (and stops counting as pending).
+PITCHLESS_INVITATION_EXPIRY_DAYS = _env_int("PITCHLESS_INVITATION_EXPIRY_DAYS", 90)
+
+# --- Messages and reputation ------------------------------------------------------------------
+#: Half-life, in days, of the events (reports, "I don't know this person", confirmed pitches,
+#: accepted invitations) that make up a sender's reputation.
+PITCHLESS_REPUTATION_HALF_LIFE_DAYS = _env_float("PITCHLESS_REPUTATION_HALF_LIFE_DAYS", 30.0)
+#: Seconds the guard may take on one message before it is delivered unchecked.
+PITCHLESS_GUARD_TIMEOUT_SECONDS = _env_float("PITCHLESS_GUARD_TIMEOUT_SECONDS", 2.0)
+#: Where the "see the Exchange" links point until the Exchange app exists.
+PITCHLESS_EXCHANGE_URL = os.environ.get("PITCHLESS_EXCHANGE_URL", "") or None

@@ -5,5 +5,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("pitchless.members.urls")),
+    path("", include("pitchless.network.urls")),
     path("", include("pitchless.core.urls")),
 ]

@@ -1,0 +1,152 @@
+"""The only place the network talks to the guard.
+
+For every unsolicited message (and every invitation note) it builds the guard's
+:class:`~pitchless.guard.MessageContext` from the database, records the text in the shared
+near-duplicate index, asks the guard, and turns the verdict into an :class:`Assessment`. If the
+guard raises or takes longer than ``PITCHLESS_GUARD_TIMEOUT_SECONDS`` the assessment says
+"unchecked" and the message is delivered: a broken guard never loses a message.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+
+from pitchless.core.guard import get_guard
+from pitchless.guard import Action, BulkIndex, MessageContext, SenderFacts, Verdict
+from pitchless.members.models import Member
+from pitchless.network.bulkstore import DatabaseBulkStore
+from pitchless.network.models import Connection, Conversation, Invitation, Message, Report
+from pitchless.network.reputation import compute_reputation
+
+logger = logging.getLogger(__name__)
+
+#: one index per process over the shared table; it holds no state of its own
+bulk_index = BulkIndex(DatabaseBulkStore())
+
+# Scoring runs on a worker thread only so that a stuck model can be given up on; the database
+# reads all happen on the caller's thread.
+_executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="guard")
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """The guard's answer as the network stores it."""
+
+    #: one of ``Message.Check``
+    check: str
+    action: Action = Action.DELIVER
+    score: float | None = None
+    reasons: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def is_pitch(self) -> bool:
+        """True when the guard would keep the message out of the inbox."""
+        return self.action is not Action.DELIVER
+
+
+def sender_facts(sender: Member, *, now: datetime) -> SenderFacts:
+    """What the platform knows about ``sender``: age, invitations, complaints, reputation."""
+    week_ago = now - timedelta(days=7)
+    recent = now - timedelta(days=3 * settings.PITCHLESS_REPUTATION_HALF_LIFE_DAYS)
+    sent = Invitation.objects.filter(sender=sender, created_at__gte=week_ago)
+    return SenderFacts(
+        account_age_days=max(0.0, (now - sender.date_joined).total_seconds() / 86400.0),
+        invitations_sent_7d=sent.count(),
+        invitations_accepted_7d=sent.filter(status=Invitation.Status.ACCEPTED).count(),
+        dont_know_count=Invitation.objects.filter(
+            sender=sender, status=Invitation.Status.DONT_KNOW, decided_at__gte=recent
+        ).count(),
+        report_count=Report.objects.filter(reported=sender, created_at__gte=recent).count(),
+        reputation=compute_reputation(sender, now=now).score,
+    )
+
+
+def build_context(
+    *,
+    sender: Member,
+    recipient: Member,
+    conversation: Conversation | None,
+    text: str,
+    now: datetime,
+    answers_listing: bool = False,
+) -> MessageContext:
+    """The guard's view of one message, read from the database (records the bulk entry)."""
+    connected_at = (
+        Connection.objects.filter(member=sender, other=recipient)
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    bulk = bulk_index.observe(sender=str(sender.pk), recipient=str(recipient.pk), text=text, at=now)
+    return MessageContext(
+        text=text,
+        sent_at=now,
+        connected_at=connected_at,
+        started_by_recipient=conversation is not None
+        and conversation.started_by_id == recipient.pk,
+        recipient_messages_to_sender=Message.objects.filter(
+            sender=recipient, recipient=sender
+        ).count(),
+        answers_recipient_listing=answers_listing,
+        sender=sender_facts(sender, now=now),
+        bulk=bulk,
+    )
+
+
+def _score(ctx: MessageContext) -> Verdict:
+    timeout = settings.PITCHLESS_GUARD_TIMEOUT_SECONDS
+    future = _executor.submit(lambda: get_guard().score(ctx))
+    return future.result(timeout=timeout if timeout > 0 else None)
+
+
+def assess_message(
+    *,
+    sender: Member,
+    recipient: Member,
+    conversation: Conversation | None,
+    text: str,
+    now: datetime,
+    answers_listing: bool = False,
+) -> Assessment:
+    """Score one message; never raises for a guard failure (the message is then unchecked)."""
+    exempt = answers_listing or (
+        conversation is not None and conversation.started_by_id == recipient.pk
+    )
+    try:
+        # A savepoint: a database error while reading the context must not break the
+        # caller's transaction, which still has to store the message.
+        with transaction.atomic():
+            ctx = build_context(
+                sender=sender,
+                recipient=recipient,
+                conversation=conversation,
+                text=text,
+                now=now,
+                answers_listing=answers_listing,
+            )
+        verdict = _score(ctx)
+    except FutureTimeout:
+        logger.error("guard timed out on a message from member %s; delivered unchecked", sender.pk)
+        return Assessment(check=Message.Check.UNCHECKED)
+    except Exception:
+        logger.exception("guard failed on a message from member %s; delivered unchecked", sender.pk)
+        return Assessment(check=Message.Check.UNCHECKED)
+    return Assessment(
+        check=Message.Check.EXEMPT if exempt else Message.Check.CHECKED,
+        action=verdict.action,
+        score=verdict.score,
+        reasons=[r.to_dict() for r in verdict.reasons],
+    )
+
+
+def assess_note(*, sender: Member, recipient: Member, note: str, now: datetime) -> Assessment:
+    """Score an invitation note the same way (the two are not connected yet)."""
+    if not note.strip():
+        return Assessment(check=Message.Check.EXEMPT)
+    return assess_message(sender=sender, recipient=recipient, conversation=None, text=note, now=now)

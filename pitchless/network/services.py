@@ -1,0 +1,534 @@
+"""Every write of the network: one typed, keyword-only function each, in a transaction.
+
+Views, the command line and (later) the API call these and nothing else. Refusals raise a
+:class:`NetworkError` whose message can be shown to the member as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from pitchless.guard import Action
+from pitchless.members.models import Member
+from pitchless.network import guard_adapter, hooks, notify
+from pitchless.network.limits import LimitReached, first_limit_reached
+from pitchless.network.models import (
+    Block,
+    Connection,
+    Conversation,
+    Folder,
+    Invitation,
+    Message,
+    MessageFeedback,
+    Participant,
+    Report,
+)
+
+MAX_MESSAGE_CHARS = 20_000
+MAX_NOTE_CHARS = 300
+
+
+class NetworkError(Exception):
+    """A refused action; the message is written for the member who tried it."""
+
+
+class NotFound(NetworkError):
+    """The object does not exist for this member (shown as a 404, never as a 403)."""
+
+
+class LimitError(NetworkError):
+    """An invitation limit stops the action; ``limit`` says which and when it lifts."""
+
+    def __init__(self, limit: LimitReached) -> None:
+        super().__init__(limit.message)
+        self.limit = limit
+
+
+# --- invitations ------------------------------------------------------------------------------
+
+#: who may move an invitation from PENDING to each state
+_MOVES: dict[str, str] = {
+    Invitation.Status.ACCEPTED: "recipient",
+    Invitation.Status.IGNORED: "recipient",
+    Invitation.Status.DONT_KNOW: "recipient",
+    Invitation.Status.REPORTED: "recipient",
+    Invitation.Status.WITHDRAWN: "sender",
+    Invitation.Status.EXPIRED: "system",
+    Invitation.Status.CANCELLED: "system",
+}
+
+
+def is_connected(a: Member, b: Member) -> bool:
+    """True when the two members are connected."""
+    return Connection.objects.filter(member=a, other=b).exists()
+
+
+def is_blocked(a: Member, b: Member) -> bool:
+    """True when either member blocked the other."""
+    return Block.objects.between(a, b).exists()
+
+
+def _shares_a_connection(a: Member, b: Member) -> bool:
+    return Connection.objects.filter(
+        member=a, other__in=Connection.objects.filter(member=b).values("other")
+    ).exists()
+
+
+def transition(
+    *, invitation: Invitation, to: str, by: Member | None, now: datetime | None = None
+) -> Invitation:
+    """Move a pending invitation to ``to``; the one place that changes ``status``.
+
+    ``by`` is ``None`` for the system's own moves (expiry, blocks). Raises ``NotFound`` when
+    ``by`` is neither party, and ``NetworkError`` when the move is not allowed.
+    """
+    role = _MOVES.get(to)
+    if role is None:
+        raise NetworkError("That is not a possible answer to an invitation.")
+    if by is not None:
+        if by.pk not in (invitation.sender_id, invitation.recipient_id):
+            raise NotFound("No such invitation.")
+        actual = "sender" if by.pk == invitation.sender_id else "recipient"
+        if actual != role:
+            raise NetworkError("Only the other member can do that.")
+    elif role != "system":
+        raise NetworkError("Only a member can do that.")
+    now = now or timezone.now()
+    # A conditional update: of two concurrent answers, exactly one wins.
+    moved = Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.PENDING).update(
+        status=to, decided_at=now
+    )
+    if not moved:
+        raise NetworkError("This invitation was already answered or withdrawn.")
+    invitation.status = to
+    invitation.decided_at = now
+    return invitation
+
+
+def _connect(a: Member, b: Member, *, invitation: Invitation | None, now: datetime) -> None:
+    for member, other in ((a, b), (b, a)):
+        Connection.objects.get_or_create(
+            member=member, other=other, defaults={"created_at": now, "invitation": invitation}
+        )
+
+
+@transaction.atomic
+def send_invitation(
+    *, sender: Member, recipient: Member, note: str = "", now: datetime | None = None
+) -> Invitation:
+    """Invite ``recipient`` to connect; raises ``NetworkError``/``LimitError`` when refused."""
+    now = now or timezone.now()
+    note = note.strip()
+    if len(note) > MAX_NOTE_CHARS:
+        raise NetworkError(f"A note can be at most {MAX_NOTE_CHARS} characters.")
+    if sender.pk == recipient.pk:
+        raise NetworkError("You cannot invite yourself.")
+    if not recipient.is_active or is_blocked(sender, recipient):
+        raise NetworkError("You cannot invite this member.")
+    # Serialise one sender's invitations so that two at once cannot both pass the limits.
+    Member.objects.select_for_update().filter(pk=sender.pk).first()
+    if is_connected(sender, recipient):
+        raise NetworkError("You are already connected.")
+    if Invitation.objects.between(sender, recipient).pending(now).exists():
+        raise NetworkError("An invitation between you two is already waiting for an answer.")
+    if Invitation.objects.filter(
+        sender=sender,
+        recipient=recipient,
+        status__in=[Invitation.Status.DONT_KNOW, Invitation.Status.REPORTED],
+    ).exists():
+        raise NetworkError("This member does not accept invitations from you.")
+    if (
+        recipient.invitations_from == Member.InvitationsFrom.SHARED_CONNECTIONS
+        and not _shares_a_connection(sender, recipient)
+    ):
+        raise NetworkError("This member only accepts invitations from people you both know.")
+    limit = first_limit_reached(sender, recipient, now)
+    if limit is not None:
+        raise LimitError(limit)
+    # An expired invitation still holds the "one pending per pair" slot until marked.
+    Invitation.objects.filter(
+        sender=sender, recipient=recipient, status=Invitation.Status.PENDING
+    ).update(status=Invitation.Status.EXPIRED, decided_at=now)
+    assessment = guard_adapter.assess_note(sender=sender, recipient=recipient, note=note, now=now)
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                sender=sender,
+                recipient=recipient,
+                note=note,
+                created_at=now,
+                note_is_pitch=assessment.is_pitch,
+                note_reasons=assessment.reasons if assessment.is_pitch else [],
+            )
+    except IntegrityError as exc:
+        raise NetworkError("An invitation to this member is already waiting.") from exc
+    notify.invitation_received(invitation)
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(*, invitation: Invitation, by: Member) -> Invitation:
+    """Accept: the two are connected from now on."""
+    transition(invitation=invitation, to=Invitation.Status.ACCEPTED, by=by)
+    _connect(invitation.sender, invitation.recipient, invitation=invitation, now=timezone.now())
+    return invitation
+
+
+@transaction.atomic
+def ignore_invitation(*, invitation: Invitation, by: Member) -> Invitation:
+    """Ignore: the sender is not told (the invitation still looks pending to them)."""
+    return transition(invitation=invitation, to=Invitation.Status.IGNORED, by=by)
+
+
+@transaction.atomic
+def dont_know_invitation(*, invitation: Invitation, by: Member) -> Invitation:
+    """ "I don't know this person": the sender can never invite this member again."""
+    return transition(invitation=invitation, to=Invitation.Status.DONT_KNOW, by=by)
+
+
+@transaction.atomic
+def report_invitation(*, invitation: Invitation, by: Member, reason: str = "") -> Report:
+    """Report the invitation's sender; the invitation closes and cannot be sent again."""
+    transition(invitation=invitation, to=Invitation.Status.REPORTED, by=by)
+    return Report.objects.create(
+        reporter=by, reported=invitation.sender, invitation=invitation, reason=reason[:500]
+    )
+
+
+@transaction.atomic
+def withdraw_invitation(*, invitation: Invitation, by: Member) -> Invitation:
+    """The sender takes the invitation back.
+
+    An ignored invitation still looks pending to its sender (they are not told), so
+    withdrawing it succeeds quietly and changes nothing: the cooldown already runs.
+    """
+    if invitation.status == Invitation.Status.IGNORED and by.pk == invitation.sender_id:
+        return invitation
+    return transition(invitation=invitation, to=Invitation.Status.WITHDRAWN, by=by)
+
+
+@transaction.atomic
+def ask_why(*, invitation: Invitation, by: Member, question: str) -> Invitation:
+    """The recipient asks the inviter about the note; no connection is made."""
+    question = question.strip()
+    if by.pk != invitation.recipient_id:
+        raise NotFound("No such invitation.")
+    if invitation.status != Invitation.Status.PENDING:
+        raise NetworkError("This invitation was already answered or withdrawn.")
+    if not question or len(question) > MAX_NOTE_CHARS:
+        raise NetworkError(f"Write a question of at most {MAX_NOTE_CHARS} characters.")
+    if invitation.question:
+        raise NetworkError("You already asked about this invitation.")
+    invitation.question = question
+    invitation.asked_at = timezone.now()
+    invitation.save(update_fields=["question", "asked_at"])
+    return invitation
+
+
+@transaction.atomic
+def answer_question(*, invitation: Invitation, by: Member, answer: str) -> Invitation:
+    """The inviter answers the recipient's question (once)."""
+    answer = answer.strip()
+    if by.pk != invitation.sender_id:
+        raise NotFound("No such invitation.")
+    if not invitation.question or invitation.answer:
+        raise NetworkError("There is no open question on this invitation.")
+    if invitation.status not in (Invitation.Status.PENDING, Invitation.Status.IGNORED):
+        raise NetworkError("This invitation was already answered or withdrawn.")
+    if not answer or len(answer) > MAX_NOTE_CHARS:
+        raise NetworkError(f"Write an answer of at most {MAX_NOTE_CHARS} characters.")
+    invitation.answer = answer
+    invitation.answered_at = timezone.now()
+    invitation.save(update_fields=["answer", "answered_at"])
+    return invitation
+
+
+@transaction.atomic
+def expire_invitations(*, now: datetime | None = None) -> int:
+    """Mark invitations left unanswered past the expiry as expired; returns how many."""
+    now = now or timezone.now()
+    stale = Invitation.objects.filter(status=Invitation.Status.PENDING).exclude(
+        pk__in=Invitation.objects.pending(now).values("pk")
+    )
+    return stale.update(status=Invitation.Status.EXPIRED, decided_at=now)
+
+
+# --- connections and blocks -------------------------------------------------------------------
+
+
+@transaction.atomic
+def remove_connection(*, member: Member, other: Member) -> bool:
+    """Disconnect the two; returns whether they were connected."""
+    deleted, _ = Connection.objects.filter(member=member, other=other).delete()
+    Connection.objects.filter(member=other, other=member).delete()
+    return deleted > 0
+
+
+@transaction.atomic
+def block_member(*, blocker: Member, blocked: Member) -> Block:
+    """End the connection and all contact both ways."""
+    if blocker.pk == blocked.pk:
+        raise NetworkError("You cannot block yourself.")
+    block, _ = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+    remove_connection(member=blocker, other=blocked)
+    now = timezone.now()
+    for invitation in Invitation.objects.between(blocker, blocked).filter(
+        status=Invitation.Status.PENDING
+    ):
+        transition(invitation=invitation, to=Invitation.Status.CANCELLED, by=None, now=now)
+    Participant.objects.filter(member=blocker, other=blocked).update(
+        folder=Folder.ARCHIVE, unread=0
+    )
+    return block
+
+
+@transaction.atomic
+def unblock_member(*, blocker: Member, blocked: Member) -> bool:
+    """Lift a block (the connection is not restored); returns whether there was one."""
+    deleted, _ = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+    return deleted > 0
+
+
+@transaction.atomic
+def report_member(
+    *, reporter: Member, reported: Member, reason: str = "", message: Message | None = None
+) -> Report:
+    """Report a member, optionally about one message they sent the reporter."""
+    if reporter.pk == reported.pk:
+        raise NetworkError("You cannot report yourself.")
+    if message is not None and (
+        message.recipient_id != reporter.pk or message.sender_id != reported.pk
+    ):
+        raise NotFound("No such message.")
+    return Report.objects.create(
+        reporter=reporter, reported=reported, message=message, reason=reason.strip()[:500]
+    )
+
+
+# --- messages ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """A stored message; ``created`` is false when an idempotent retry found the first one."""
+
+    message: Message
+    created: bool
+
+
+def may_message(
+    *,
+    sender: Member,
+    recipient: Member,
+    conversation: Conversation | None,
+    exchange_request: int | None = None,
+) -> bool:
+    """Whether ``sender`` may write to ``recipient`` now.
+
+    Connections may; so may anyone in a conversation the recipient started, and anyone answering
+    the recipient's Exchange request (see :func:`hooks.answers_exchange_request`). Nobody may
+    while either blocked the other.
+    """
+    if sender.pk == recipient.pk or not recipient.is_active or is_blocked(sender, recipient):
+        return False
+    if is_connected(sender, recipient):
+        return True
+    if conversation is not None and conversation.started_by_id == recipient.pk:
+        return True
+    return hooks.answers_exchange_request(
+        sender=sender, recipient=recipient, request_id=exchange_request
+    )
+
+
+def _filing(assessment: guard_adapter.Assessment, *, recipient: Member, connected: bool) -> str:
+    if assessment.check != Message.Check.CHECKED or assessment.action is Action.DELIVER:
+        return Message.Filing.INBOX
+    if assessment.action is Action.HOLD:
+        return Message.Filing.HELD
+    if recipient.accept_pitches and connected:
+        return Message.Filing.INBOX
+    return Message.Filing.PITCHES
+
+
+@transaction.atomic
+def send_message(
+    *,
+    sender: Member,
+    text: str,
+    recipient: Member | None = None,
+    conversation: Conversation | None = None,
+    idempotency_key: str | None = None,
+    exchange_request: int | None = None,
+) -> SendResult:
+    """Send ``text`` to ``recipient`` (a new or existing conversation) or into ``conversation``.
+
+    The guard files it (Inbox, Pitches or held); a guard failure delivers it to the Inbox
+    flagged unchecked. A retry with the same ``idempotency_key`` returns the stored message.
+    """
+    text = text.strip()
+    if not text:
+        raise NetworkError("Write a message first.")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise NetworkError(f"A message can be at most {MAX_MESSAGE_CHARS:,} characters.")
+    if idempotency_key is not None:
+        idempotency_key = idempotency_key.strip()[:100] or None
+    if idempotency_key:
+        existing = Message.objects.filter(sender=sender, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return SendResult(existing, created=False)
+
+    if conversation is not None:
+        mine = Participant.objects.filter(conversation=conversation, member=sender).first()
+        if mine is None:
+            raise NotFound("No such conversation.")
+        recipient = mine.other
+    elif recipient is None:
+        raise NetworkError("Choose who to write to.")
+    else:
+        mine = Participant.objects.filter(member=sender, other=recipient).first()
+        conversation = mine.conversation if mine is not None else None
+
+    if not may_message(
+        sender=sender,
+        recipient=recipient,
+        conversation=conversation,
+        exchange_request=exchange_request,
+    ):
+        raise NetworkError("You can only write to your connections.")
+
+    now = timezone.now()
+    answers_listing = hooks.answers_exchange_request(
+        sender=sender, recipient=recipient, request_id=exchange_request
+    )
+    assessment = guard_adapter.assess_message(
+        sender=sender,
+        recipient=recipient,
+        conversation=conversation,
+        text=text,
+        now=now,
+        answers_listing=answers_listing,
+    )
+    filed_as = _filing(assessment, recipient=recipient, connected=is_connected(sender, recipient))
+
+    try:
+        with transaction.atomic():
+            if conversation is None:
+                conversation = Conversation.objects.create(
+                    started_by=sender, created_at=now, last_message_at=now
+                )
+                Participant.objects.bulk_create(
+                    [
+                        Participant(conversation=conversation, member=sender, other=recipient),
+                        Participant(conversation=conversation, member=recipient, other=sender),
+                    ]
+                )
+            message = Message.objects.create(
+                conversation=conversation,
+                sender=sender,
+                recipient=recipient,
+                text=text,
+                created_at=now,
+                idempotency_key=idempotency_key,
+                filed_as=filed_as,
+                check_status=assessment.check,
+                guard_pitch=assessment.is_pitch and assessment.check == Message.Check.CHECKED,
+                guard_score=assessment.score,
+                guard_reasons=assessment.reasons,
+            )
+    except IntegrityError:
+        # A concurrent retry stored it first (idempotency key), or a concurrent first message
+        # created the pair's conversation: both end with the one stored message.
+        if idempotency_key:
+            existing = Message.objects.filter(
+                sender=sender, idempotency_key=idempotency_key
+            ).first()
+            if existing is not None:
+                return SendResult(existing, created=False)
+        raise
+
+    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
+    # Writing in a conversation makes it one: it leaves the sender's Pitches and Archive.
+    Participant.objects.filter(conversation=conversation, member=sender).exclude(
+        folder=Folder.INBOX
+    ).update(folder=Folder.INBOX)
+    theirs = Participant.objects.filter(conversation=conversation, member=recipient)
+    if filed_as == Message.Filing.PITCHES:
+        theirs.update(folder=Folder.PITCHES, unread=F("unread") + 1)
+    elif filed_as == Message.Filing.INBOX:
+        theirs.filter(folder=Folder.ARCHIVE).update(folder=Folder.INBOX)
+        theirs.update(unread=F("unread") + 1)
+        notify.message_received(message)
+    return SendResult(message, created=True)
+
+
+def _their_message(member: Member, message_id: int) -> Message:
+    message = Message.objects.filter(pk=message_id, recipient=member).first()
+    if message is None or message.filed_as == Message.Filing.HELD:
+        raise NotFound("No such message.")
+    return message
+
+
+@transaction.atomic
+def label_message(*, member: Member, message_id: int, label: str) -> MessageFeedback:
+    """The recipient says a message is (or is not) a pitch; it moves folders accordingly.
+
+    The label is kept as training data for the guard.
+    """
+    if label not in MessageFeedback.Label.values:
+        raise NetworkError("Unknown label.")
+    message = _their_message(member, message_id)
+    feedback, _ = MessageFeedback.objects.update_or_create(
+        message=message,
+        member=member,
+        defaults={"label": label, "guard_pitch": message.guard_pitch, "created_at": timezone.now()},
+    )
+    is_pitch = label == MessageFeedback.Label.PITCH
+    Message.objects.filter(pk=message.pk).update(
+        filed_as=Message.Filing.PITCHES if is_pitch else Message.Filing.INBOX
+    )
+    Participant.objects.filter(conversation=message.conversation_id, member=member).update(
+        folder=Folder.PITCHES if is_pitch else Folder.INBOX
+    )
+    return feedback
+
+
+@transaction.atomic
+def disconnect_and_report(*, member: Member, message_id: int, reason: str = "") -> Report:
+    """One click on a pitch: label it, disconnect from the sender and report them."""
+    label_message(member=member, message_id=message_id, label=MessageFeedback.Label.PITCH)
+    message = Message.objects.select_related("sender").get(pk=message_id)
+    remove_connection(member=member, other=message.sender)
+    return report_member(
+        reporter=member,
+        reported=message.sender,
+        message=message,
+        reason=reason or "Unsolicited sales pitch",
+    )
+
+
+@transaction.atomic
+def move_conversation(*, member: Member, conversation_id: int, folder: str) -> Participant:
+    """Move one's side of a conversation to the Inbox or the Archive."""
+    if folder not in (Folder.INBOX, Folder.ARCHIVE):
+        raise NetworkError(
+            "Use 'Not a pitch' or 'Mark as pitch' to move messages to and from Pitches."
+        )
+    mine = Participant.objects.filter(conversation_id=conversation_id, member=member).first()
+    if mine is None:
+        raise NotFound("No such conversation.")
+    mine.folder = folder
+    mine.save(update_fields=["folder"])
+    return mine
+
+
+@transaction.atomic
+def mark_read(*, member: Member, conversation_id: int) -> None:
+    """Reset one's unread count for a conversation."""
+    Participant.objects.filter(conversation_id=conversation_id, member=member).exclude(
+        unread=0
+    ).update(unread=0)
