@@ -23,20 +23,19 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, with every subsystem's subcommands."""
-    parser = _Parser(prog="pitchless", description=__doc__.splitlines()[0])
+    parser = _Parser(
+        prog="pitchless",
+        description="Pitchless: the pitch guard, the LinkedIn inbox audit and the site's tools.",
+    )
     parser.add_argument("--version", action="version", version=f"pitchless {__version__}")
     subparsers = parser.add_subparsers(
         title="commands", dest="command", required=True, parser_class=_Parser
     )
+    from pitchless.audit import _cli as audit_cli
     from pitchless.guard import _cli as guard_cli
 
     guard_cli.register(subparsers)
-    try:
-        from pitchless.audit import _cli as audit_cli
-    except ImportError:  # the audit ships separately in minimal installs
-        audit_cli = None  # type: ignore[assignment]
-    if audit_cli is not None:
-        audit_cli.register(subparsers)
+    audit_cli.register(subparsers)
     return parser
 
 
