@@ -60,7 +60,7 @@ def print_report(result: AuditResult, console: Console, *, top: int = 20) -> Non
         show_lines=False,
     )
     table.add_column("#", justify="right")
-    table.add_column("name")
+    table.add_column("name", no_wrap=True)
     table.add_column("connected")
     table.add_column("days", justify="right")
     table.add_column("verdict")

@@ -7,8 +7,12 @@ import re
 
 # InMail, Recruiter and sponsored messages arrive as "spinmail" HTML; plain messages may still
 # hold a stray "<" (e.g. "<3"), so demand a real tag name followed by ">" or attributes.
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?\s*>")
+_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:[\s/][^<>]*)?>")
 _BLOCK = re.compile(r"<\s*(?:br|/p|/div|/li|/h[1-6]|/tr)\b[^<>]*>", re.IGNORECASE)
+# Script and style bodies are code, not text a person was meant to read.
+_RAW_BLOCKS = re.compile(
+    r"<\s*(script|style)\b[^<>]*>.*?(?:<\s*/\s*\1\s*>|$)", re.IGNORECASE | re.DOTALL
+)
 _SPACES = re.compile(r"[ \t\f\v\u00a0]+")
 _BLANK_LINES = re.compile(r"\s*\n\s*")
 
@@ -20,7 +24,8 @@ def looks_like_html(content: str) -> bool:
 
 def html_to_text(content: str) -> str:
     """Strip tags, keep paragraph breaks as newlines, unescape entities, tidy whitespace."""
-    text = _BLOCK.sub("\n", content)
+    text = _RAW_BLOCKS.sub(" ", content)
+    text = _BLOCK.sub("\n", text)
     text = _TAG.sub("", text)
     text = html.unescape(text)
     text = _SPACES.sub(" ", text)

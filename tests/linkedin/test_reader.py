@@ -347,3 +347,16 @@ def test_progress_callback_reaches_total(tmp_path: Path) -> None:
     seen: list[tuple[int, int]] = []
     read_export(write_zip(tmp_path / "p.zip", files), progress=lambda d, t: seen.append((d, t)))
     assert seen and seen[-1][0] == seen[-1][1] > 0
+
+
+def test_html_stripping_is_linear_on_hostile_markup() -> None:
+    import time
+
+    from pitchless.linkedin import html_to_text, looks_like_html
+
+    nasty = "<p " + " " * 200_000 + "<a/" + "/" * 200_000 + "<script>" + "x" * 100_000
+    start = time.perf_counter()
+    assert looks_like_html(nasty + "<br>")
+    html_to_text(nasty + "<br>")
+    assert time.perf_counter() - start < 1.0
+    assert html_to_text("<p>Hi<br/>there</p><script>evil()</script>") == "Hi\nthere"
