@@ -22,10 +22,12 @@ $(VENV)/.dev-installed: $(BIN)/activate pyproject.toml
 install: $(VENV)/.installed
 install-dev: $(VENV)/.dev-installed
 
-## run: install, migrate the SQLite database under var/ and serve on http://127.0.0.1:8000
+## run: install, migrate the SQLite database under var/, load the demo network into an empty
+##      database, and serve on http://127.0.0.1:8000
 run: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo_data --if-empty
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 ## test: install the development extras, lint, type-check the pure packages, run the suite

@@ -253,6 +253,6 @@ PITCHLESS_INVITATION_EXPIRY_DAYS = _env_int("PITCHLESS_INVITATION_EXPIRY_DAYS", 
 #: accepted invitations) that make up a sender's reputation.
 PITCHLESS_REPUTATION_HALF_LIFE_DAYS = _env_float("PITCHLESS_REPUTATION_HALF_LIFE_DAYS", 30.0)
 #: Seconds the guard may take on one message before it is delivered unchecked.
-PITCHLESS_GUARD_TIMEOUT_SECONDS = _env_float("PITCHLESS_GUARD_TIMEOUT_SECONDS", 2.0)
+PITCHLESS_SCORING_TIMEOUT_SECONDS = _env_float("PITCHLESS_SCORING_TIMEOUT_SECONDS", 2.0)
 #: Where the "see the Exchange" links point until the Exchange app exists.
 PITCHLESS_EXCHANGE_URL = os.environ.get("PITCHLESS_EXCHANGE_URL", "") or None

@@ -3,7 +3,7 @@
 For every unsolicited message (and every invitation note) it builds the guard's
 :class:`~pitchless.guard.MessageContext` from the database, records the text in the shared
 near-duplicate index, asks the guard, and turns the verdict into an :class:`Assessment`. If the
-guard raises or takes longer than ``PITCHLESS_GUARD_TIMEOUT_SECONDS`` the assessment says
+guard raises or takes longer than ``PITCHLESS_SCORING_TIMEOUT_SECONDS`` the assessment says
 "unchecked" and the message is delivered: a broken guard never loses a message.
 """
 
@@ -100,7 +100,7 @@ def build_context(
 
 
 def _score(ctx: MessageContext) -> Verdict:
-    timeout = settings.PITCHLESS_GUARD_TIMEOUT_SECONDS
+    timeout = settings.PITCHLESS_SCORING_TIMEOUT_SECONDS
     future = _executor.submit(lambda: get_guard().score(ctx))
     return future.result(timeout=timeout if timeout > 0 else None)
 

@@ -182,7 +182,7 @@ def test_a_failing_guard_still_delivers_unchecked(alice, bob, monkeypatch, caplo
 
 
 def test_a_guard_that_times_out_still_delivers(alice, bob, monkeypatch, settings, caplog):
-    settings.PITCHLESS_GUARD_TIMEOUT_SECONDS = 0.05
+    settings.PITCHLESS_SCORING_TIMEOUT_SECONDS = 0.05
     slow = Guard(model=SlowModel())
     monkeypatch.setattr(guard_adapter, "get_guard", lambda: slow)
     connect(alice, bob, minutes_ago=3)

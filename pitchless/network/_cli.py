@@ -1,0 +1,42 @@
+"""``pitchless demo-data``: the demo network from the console script.
+
+Django is set up inside the handler only, so ``import pitchless.cli`` stays free of Django.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from pitchless._cli_support import CommandError
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``demo-data``."""
+    demo = subparsers.add_parser(
+        "demo-data", help="load a demo network (about 30 members) into an empty database"
+    )
+    demo.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="do nothing when the database already has members",
+    )
+    demo.add_argument("--migrate", action="store_true", help="apply database migrations first")
+    demo.set_defaults(handler=_demo_data)
+
+
+def _demo_data(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pitchless.config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.core.management.base import CommandError as DjangoCommandError
+
+    if args.migrate:
+        call_command("migrate", interactive=False, verbosity=0)
+    try:
+        call_command("demo_data", if_empty=args.if_empty)
+    except DjangoCommandError as exc:
+        raise CommandError(str(exc)) from exc
+    return 0
