@@ -415,18 +415,10 @@ def send_message(
     )
     filed_as = _filing(assessment, recipient=recipient, connected=is_connected(sender, recipient))
 
+    if conversation is None:
+        conversation = _conversation_between(sender, recipient, now=now)
     try:
         with transaction.atomic():
-            if conversation is None:
-                conversation = Conversation.objects.create(
-                    started_by=sender, created_at=now, last_message_at=now
-                )
-                Participant.objects.bulk_create(
-                    [
-                        Participant(conversation=conversation, member=sender, other=recipient),
-                        Participant(conversation=conversation, member=recipient, other=sender),
-                    ]
-                )
             message = Message.objects.create(
                 conversation=conversation,
                 sender=sender,
@@ -441,8 +433,7 @@ def send_message(
                 guard_reasons=assessment.reasons,
             )
     except IntegrityError:
-        # A concurrent retry stored it first (idempotency key), or a concurrent first message
-        # created the pair's conversation: both end with the one stored message.
+        # A concurrent retry stored it first: answer with the stored message.
         if idempotency_key:
             existing = Message.objects.filter(
                 sender=sender, idempotency_key=idempotency_key
@@ -464,6 +455,28 @@ def send_message(
         theirs.update(unread=F("unread") + 1)
         notify.message_received(message)
     return SendResult(message, created=True)
+
+
+def _conversation_between(sender: Member, recipient: Member, *, now: datetime) -> Conversation:
+    """The pair's one conversation, created by ``sender`` if it does not exist yet."""
+    try:
+        with transaction.atomic():
+            conversation = Conversation.objects.create(
+                started_by=sender, created_at=now, last_message_at=now
+            )
+            Participant.objects.bulk_create(
+                [
+                    Participant(conversation=conversation, member=sender, other=recipient),
+                    Participant(conversation=conversation, member=recipient, other=sender),
+                ]
+            )
+            return conversation
+    except IntegrityError:
+        # Two first messages at once: the other one created it; join that one.
+        mine = Participant.objects.select_related("conversation").get(
+            member=sender, other=recipient
+        )
+        return mine.conversation
 
 
 def _their_message(member: Member, message_id: int) -> Message:
