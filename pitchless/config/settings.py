@@ -252,6 +252,12 @@ PITCHLESS_INVITATION_EXPIRY_DAYS = _env_int("PITCHLESS_INVITATION_EXPIRY_DAYS", 
 #: Half-life, in days, of the events (reports, "I don't know this person", confirmed pitches,
 #: accepted invitations) that make up a sender's reputation.
 PITCHLESS_REPUTATION_HALF_LIFE_DAYS = _env_float("PITCHLESS_REPUTATION_HALF_LIFE_DAYS", 30.0)
+#: Graduated restrictions: below the first reputation (0 worst .. 1 good) a member's weekly
+#: invitation cap drops to PITCHLESS_RESTRICTED_INVITES_PER_WEEK; below the second, their new
+#: messages to people who never wrote to them are held for review.
+PITCHLESS_RESTRICT_INVITES_BELOW = _env_float("PITCHLESS_RESTRICT_INVITES_BELOW", 0.5)
+PITCHLESS_RESTRICTED_INVITES_PER_WEEK = _env_int("PITCHLESS_RESTRICTED_INVITES_PER_WEEK", 10)
+PITCHLESS_HOLD_MESSAGES_BELOW = _env_float("PITCHLESS_HOLD_MESSAGES_BELOW", 0.3)
 #: Seconds the guard may take on one message before it is delivered unchecked.
 PITCHLESS_SCORING_TIMEOUT_SECONDS = _env_float("PITCHLESS_SCORING_TIMEOUT_SECONDS", 2.0)
 #: Where the "see the Exchange" links point until the Exchange app exists.

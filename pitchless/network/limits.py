@@ -13,6 +13,7 @@ from django.conf import settings
 
 from pitchless.members.models import Member
 from pitchless.network.models import Invitation
+from pitchless.network.restrictions import restriction_for
 
 WEEK = timedelta(days=7)
 
@@ -67,6 +68,24 @@ def new_account_limit(sender: Member, now: datetime) -> LimitReached | None:
     )
 
 
+def reputation_limit(sender: Member, now: datetime) -> LimitReached | None:
+    """The lower weekly cap of a member restricted for their reputation."""
+    restriction = restriction_for(sender, now=now)
+    if restriction is None:
+        return None
+    cap = restriction.invitations_per_week
+    lifts = _rolling_cap(sender, cap, now)
+    if lifts is None:
+        return None
+    why = "; ".join(restriction.reasons) or "complaints from members"
+    return LimitReached(
+        "restricted",
+        f"Your invitations are limited to {cap} a week for now because of recent "
+        f"complaints ({why}).",
+        min(lifts, restriction.ends_at),
+    )
+
+
 def pending_limit(sender: Member, now: datetime) -> LimitReached | None:
     """At most ``PITCHLESS_MAX_PENDING_INVITES`` invitations waiting for an answer."""
     cap = settings.PITCHLESS_MAX_PENDING_INVITES
@@ -111,6 +130,7 @@ def first_limit_reached(sender: Member, recipient: Member, now: datetime) -> Lim
     for check in (
         lambda: reinvite_cooldown(sender, recipient, now),
         lambda: pending_limit(sender, now),
+        lambda: reputation_limit(sender, now),
         lambda: new_account_limit(sender, now),
         lambda: weekly_limit(sender, now),
     ):
@@ -122,5 +142,10 @@ def first_limit_reached(sender: Member, recipient: Member, now: datetime) -> Lim
 
 def limits_status(sender: Member, now: datetime) -> list[LimitReached]:
     """Every sender-wide limit currently reached (for the "Sent invitations" page)."""
-    found = [pending_limit(sender, now), new_account_limit(sender, now), weekly_limit(sender, now)]
+    found = [
+        pending_limit(sender, now),
+        reputation_limit(sender, now),
+        new_account_limit(sender, now),
+        weekly_limit(sender, now),
+    ]
     return [hit for hit in found if hit is not None]

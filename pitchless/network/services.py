@@ -28,6 +28,7 @@ from pitchless.network.models import (
     Participant,
     Report,
 )
+from pitchless.network.restrictions import restriction_for
 
 MAX_MESSAGE_CHARS = 20_000
 MAX_NOTE_CHARS = 300
@@ -414,6 +415,14 @@ def send_message(
         answers_listing=answers_listing,
     )
     filed_as = _filing(assessment, recipient=recipient, connected=is_connected(sender, recipient))
+    if (
+        filed_as != Message.Filing.HELD
+        and assessment.check != Message.Check.EXEMPT
+        and not Message.objects.filter(sender=recipient, recipient=sender).exists()
+    ):
+        restriction = restriction_for(sender, now=now)
+        if restriction is not None and restriction.hold_messages:
+            filed_as = Message.Filing.HELD
 
     if conversation is None:
         conversation = _conversation_between(sender, recipient, now=now)

@@ -36,6 +36,7 @@ from pitchless.network.models import (
     MessageFeedback,
     Participant,
 )
+from pitchless.network.restrictions import restriction_for
 
 PAGE_SIZE = 25
 
@@ -219,6 +220,7 @@ def invitations_sent(request: HttpRequest) -> HttpResponse:
         {
             "page": _page(request, sent),
             "limits": limits_status(request.user, timezone.now()),
+            "restriction": restriction_for(request.user),
             "answer_form": AnswerForm(),
         },
     )
@@ -410,7 +412,7 @@ def _after_send(request: HttpRequest, result: services.SendResult) -> None:
     elif message.filed_as == Message.Filing.HELD:
         flash.warning(
             request,
-            "Your message is held for review: the same text went to many members.",
+            "Your message is held for review by the moderators before it is delivered.",
         )
     else:
         flash.success(request, "Message sent.")
