@@ -151,7 +151,8 @@ BULK_TEMPLATE = (
     "Would you be open to a quick 15-minute call this week to see if we could do the same "
     "for you? Pricing starts at $990 per month."
 )
-BULK_TARGETS = ("maya", "kofi", "lena", "omar", "priya", "jonas", "sofia", "dan", "mei")
+# Maya comes last, so her copy already counts the whole campaign.
+BULK_TARGETS = ("kofi", "lena", "omar", "priya", "jonas", "sofia", "dan", "mei", "maya")
 
 # Invitations waiting for Maya: (key, note).
 INVITATIONS_TO_MAYA: tuple[tuple[str, str], ...] = (
@@ -287,8 +288,11 @@ def load_demo() -> DemoResult:
         sent = services.send_message(sender=rex, recipient=target, text=text).message
         _backdate(sent, minutes_ago=200 - n * 5)
 
-    for key, note in INVITATIONS_TO_MAYA:
-        services.send_invitation(sender=people[key], recipient=maya, note=note)
+    for hours, (key, note) in enumerate(INVITATIONS_TO_MAYA, start=1):
+        inv = services.send_invitation(sender=people[key], recipient=maya, note=note)
+        Invitation.objects.filter(pk=inv.pk).update(
+            created_at=timezone.now() - timedelta(hours=hours * 5)
+        )
     # Theo, our seller, also has invitations waiting elsewhere.
     for key in ("nora", "dan", "grace"):
         services.send_invitation(
