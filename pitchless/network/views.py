@@ -10,7 +10,7 @@ from collections.abc import Callable
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -354,16 +354,17 @@ _FOLDER_TITLES = {Folder.INBOX: "Inbox", Folder.PITCHES: "Pitches", Folder.ARCHI
 
 
 def _folder(request: HttpRequest, folder: str) -> HttpResponse:
-    rows = Participant.objects.of(request.user).in_folder(folder)
+    me = request.user
+    latest = (
+        Message.objects.visible_to(me)
+        .filter(conversation_id=OuterRef("conversation_id"))
+        .order_by("-created_at", "-id")
+        .values("id")[:1]
+    )
+    rows = Participant.objects.of(me).in_folder(folder).annotate(last_id=Subquery(latest))
     page = _page(request, rows)
-    last = {}
-    for row in page:
-        last[row.conversation_id] = (
-            Message.objects.visible_to(request.user)
-            .filter(conversation_id=row.conversation_id)
-            .order_by("-created_at", "-id")
-            .first()
-        )
+    # One query for the page's last messages instead of one per conversation.
+    last = Message.objects.in_bulk([row.last_id for row in page if row.last_id])
     return render(
         request,
         "network/folder.html",
@@ -371,10 +372,13 @@ def _folder(request: HttpRequest, folder: str) -> HttpResponse:
             "folder": folder,
             "title": _FOLDER_TITLES[folder],
             "page": page,
-            "last": last,
-            "counts": {
-                f: Participant.objects.of(request.user).filter(folder=f).count() for f in Folder
-            },
+            "last": {row.conversation_id: last.get(row.last_id) for row in page},
+            "counts": dict(
+                Participant.objects.of(me)
+                .values_list("folder")
+                .annotate(n=Count("id"))
+                .values_list("folder", "n")
+            ),
         },
     )
 

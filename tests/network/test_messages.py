@@ -264,3 +264,28 @@ def test_empty_and_oversized_messages_are_refused(alice, bob):
     assert _write(a, bob, "   ").status_code == 400
     assert _write(a, bob, "x" * 20_001).status_code == 400
     assert not Message.objects.exists()
+
+
+def test_folder_pages_take_a_bounded_number_of_queries(alice, django_assert_max_num_queries):
+    from tests.members.factories import make_member
+
+    for i in range(12):
+        other = make_member(f"Friend {i}")
+        connect(alice, other)
+        services.send_message(sender=other, recipient=alice, text=f"Hello number {i}")
+    a = login(alice)
+    with django_assert_max_num_queries(12):
+        html = a.get("/messages/").content.decode()
+    assert html.count('class="conversation-row') == 12
+    assert "Hello number 11" in html
+
+
+def test_invitation_mail_respects_the_preference(
+    alice, bob, carol, django_capture_on_commit_callbacks
+):
+    carol.notify_invitations = False
+    carol.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_invitation(sender=alice, recipient=bob)
+        services.send_invitation(sender=alice, recipient=carol)
+    assert [m.to for m in mail.outbox] == [["bob@example.org"]]
