@@ -9,7 +9,7 @@ See ``docs/audit.md`` for the definitions, the quality figures and the speed fig
 
 from ._audit import HISTOGRAM_BINS, Scorer, connected_at, is_pitch, run_audit
 from ._export_formats import CSV_COLUMNS, JSON_VERSION, safe_cell, to_csv, to_json_dict
-from ._html import render_html
+from ._html import iter_html, render_html, write_html
 from ._models import (
     LIST_TITLES,
     AuditResult,
@@ -41,6 +41,7 @@ __all__ = [
     "connected_at",
     "initials",
     "is_pitch",
+    "iter_html",
     "print_report",
     "redact",
     "render_html",
@@ -49,4 +50,5 @@ __all__ = [
     "template_key",
     "to_csv",
     "to_json_dict",
+    "write_html",
 ]

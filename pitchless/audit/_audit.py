@@ -38,6 +38,9 @@ HISTOGRAM_BINS: tuple[tuple[str, int, int], ...] = (
 #: Guard reason codes the audit restates at day level or from the whole export.
 _RESTATED = ("timing.", "bulk.", "contact.never_replied", "contact.not_connected")
 
+#: Messages per call to the guard.
+SCORE_BATCH = 2048
+
 #: How many top-ranked people get phrase-level explanations (a slower, per-message call).
 EXPLAIN_TOP = 50
 
@@ -242,10 +245,12 @@ def run_audit(
     )
     senders_of: dict[int, set[str]] = defaultdict(set)
     messages_of: Counter[int] = Counter()
-    for (report, _, _, _), cid in zip(chosen, clusters, strict=True):
+    example_of: dict[int, str] = {}
+    for (report, m, _, _), cid in zip(chosen, clusters, strict=True):
         if cid is not None:
             senders_of[cid].add(report.key)
             messages_of[cid] += 1
+            example_of.setdefault(cid, m.text)
 
     contexts: list[MessageContext] = []
     for (report, m, owner_started, owner_msgs), cid in zip(chosen, clusters, strict=True):
@@ -262,7 +267,7 @@ def run_audit(
                 bulk=BulkCounts(recipients=1, senders=n_senders),
             )
         )
-    verdicts = guard.score_many(contexts, explain=False) if contexts else []
+    verdicts = _score(guard, contexts)
 
     pitch_in_cluster: Counter[int] = Counter()
     for (report, m, owner_started, _), cid, v in zip(chosen, clusters, verdicts, strict=True):
@@ -295,10 +300,7 @@ def run_audit(
     templates = [
         Template(
             id=cid,
-            example=_excerpt(
-                next(m.text for (_, m, _, _), c in zip(chosen, clusters, strict=True) if c == cid),
-                300,
-            ),
+            example=_excerpt(example_of[cid], 300),
             senders=len(senders_of[cid]),
             messages=messages_of[cid],
             pitch_messages=pitch_in_cluster[cid],
@@ -309,6 +311,43 @@ def run_audit(
     templates.sort(key=lambda t: (-t.pitch_messages, -t.senders, -t.messages))
 
     return _summarise(export, settings, persons, templates, counts, now)
+
+
+def _context_key(ctx: MessageContext) -> tuple[object, ...]:
+    """What the guard's verdict depends on: the text, and timing only as minutes since connect."""
+    return (
+        ctx.text,
+        ctx.subject,
+        ctx.connected_at is None,
+        None if ctx.minutes_since_connect is None else round(ctx.minutes_since_connect),
+        ctx.started_by_recipient,
+        ctx.recipient_messages_to_sender,
+        ctx.bulk,
+        ctx.sender,
+    )
+
+
+def _score(guard: Scorer, contexts: list[MessageContext]) -> list[Verdict]:
+    """Verdicts for ``contexts``; each distinct context is scored once, in batches.
+
+    Templated campaigns and stock greetings repeat the same text at the same delay after
+    connecting; scoring them once keeps a large export fast. Batches bound the text
+    model's feature matrices while keeping its vectorised path.
+    """
+    index: dict[tuple[object, ...], int] = {}
+    unique: list[MessageContext] = []
+    slots: list[int] = []
+    for ctx in contexts:
+        key = _context_key(ctx)
+        slot = index.get(key)
+        if slot is None:
+            slot = index[key] = len(unique)
+            unique.append(ctx)
+        slots.append(slot)
+    scored: list[Verdict] = []
+    for start in range(0, len(unique), SCORE_BATCH):
+        scored.extend(guard.score_many(unique[start : start + SCORE_BATCH], explain=False))
+    return [scored[i] for i in slots]
 
 
 def _judge(report: PersonReport, settings: AuditSettings, *, has_connections: bool) -> None:
@@ -323,12 +362,13 @@ def _judge(report: PersonReport, settings: AuditSettings, *, has_connections: bo
                 break
     report.connect_and_sell = flagged_msg is not None
     worst = report.worst
+    pitched = any(s.is_pitch for s in report.messages)
     intents = Counter(str(s.verdict.intent) for s in report.messages)
     if report.connect_and_sell:
         report.category = Category.CONNECT_AND_SELL
-    elif report.pitched and has_connections and not report.is_connection:
+    elif pitched and has_connections and not report.is_connection:
         report.category = Category.PITCH_NO_CONNECTION
-    elif intents.get(str(Intent.RECRUITING), 0) and not report.pitched:
+    elif intents.get(str(Intent.RECRUITING), 0) and not pitched:
         report.category = Category.RECRUITING
     else:
         report.category = Category.OTHER
@@ -344,14 +384,14 @@ def _judge(report: PersonReport, settings: AuditSettings, *, has_connections: bo
                 "(day-level: the export records only the connection date)",
             )
         )
-    elif report.pitched and report.connected_on is not None:
+    elif pitched and report.connected_on is not None:
         d = next(s.days_after_connection for s in report.messages if s.is_pitch)
         if d is None or d < 0:
             when = "before you connected"
         else:
             when = "on the day you connected" if d == 0 else f"{_plural(d, 'day')} after connecting"
         reasons.append(Reason("audit.pitch_later", f"pitched {when}"))
-    if report.pitched and has_connections and not report.is_connection:
+    if pitched and has_connections and not report.is_connection:
         reasons.append(
             Reason("audit.not_connected", "not a connection: InMail, sponsored or message request")
         )
@@ -380,7 +420,7 @@ def _judge(report: PersonReport, settings: AuditSettings, *, has_connections: bo
                 f"sent {_plural(report.messages_before_reply, 'message')} before you replied",
             )
         )
-    if report.template_senders and report.pitched:
+    if report.template_senders and pitched:
         reasons.append(
             Reason(
                 "audit.template",
@@ -408,8 +448,8 @@ def _judge(report: PersonReport, settings: AuditSettings, *, has_connections: bo
     report.score = round(
         base
         + (1.0 if report.connect_and_sell else 0.0)
-        + (0.1 if report.template_senders and report.pitched else 0.0)
-        + (0.05 * min(report.messages_before_reply - 1, 4) if report.pitched else 0.0),
+        + (0.1 if report.template_senders and pitched else 0.0)
+        + (0.05 * min(report.messages_before_reply - 1, 4) if pitched else 0.0),
         4,
     )
 

@@ -16,7 +16,7 @@ from pitchless.linkedin import ExportError, read_export
 
 from ._audit import run_audit
 from ._export_formats import to_csv, to_json_dict
-from ._html import render_html
+from ._html import render_html, write_html
 from ._models import AuditSettings
 from ._redact import redact
 from ._terminal import print_report
@@ -128,7 +128,13 @@ def _run(args: argparse.Namespace) -> int:
     if args.csv:
         _write(args.csv, to_csv(result))
     if args.html:
-        _write(args.html, render_html(result))
+        if args.html == "-":
+            _write("-", render_html(result))
+        else:
+            try:
+                write_html(result, args.html)
+            except OSError as exc:
+                raise CommandError(f"cannot write {args.html}: {exc.strerror or exc}") from None
     out = Console(stderr=args.json == "-")
     print_report(result, out, top=args.top)
     return 0

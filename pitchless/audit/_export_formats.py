@@ -75,7 +75,12 @@ def person_to_dict(p: PersonReport) -> dict[str, Any]:
                 "is_html": s.is_html,
                 "is_pitch": s.is_pitch,
                 "template_id": s.template_id,
-                "verdict": s.verdict.to_dict(),
+                "verdict": {
+                    "intent": str(s.verdict.intent),
+                    "pitch_probability": round(s.verdict.pitch_probability, 4),
+                    "score": round(s.verdict.score, 4),
+                    "action": str(s.verdict.action),
+                },
             }
             for s in p.messages
         ],

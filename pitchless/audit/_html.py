@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 from ._models import LIST_TITLES, AuditResult, Category, PersonReport
 
@@ -105,8 +106,7 @@ def _profile_link(p: PersonReport) -> str:
     return name
 
 
-def _person_rows(people: Sequence[PersonReport], start: int = 1) -> str:
-    rows = []
+def _person_rows(people: Sequence[PersonReport], start: int = 1) -> Iterator[str]:
     for rank, p in enumerate(people, start=start):
         worst = p.worst
         verdict = ""
@@ -132,7 +132,7 @@ def _person_rows(people: Sequence[PersonReport], start: int = 1) -> str:
             for s in p.messages
         )
         days = "" if p.days_to_first_message is None else str(p.days_to_first_message)
-        rows.append(
+        yield (
             "<tr>"
             f"<td>{rank}</td>"
             f"<td>{_profile_link(p)}{flag}</td>"
@@ -147,21 +147,35 @@ def _person_rows(people: Sequence[PersonReport], start: int = 1) -> str:
             f"<details><summary>{len(p.messages)} scored message(s)</summary>{msgs}</details></td>"
             "</tr>"
         )
-    return "".join(rows)
 
 
-def _table(people: Sequence[PersonReport]) -> str:
+def _table(people: Sequence[PersonReport]) -> Iterator[str]:
     if not people:
-        return '<p class="muted">Nobody.</p>'
-    return (
+        yield '<p class="muted">Nobody.</p>'
+        return
+    yield (
         "<table><thead><tr><th>#</th><th>Name</th><th>Connected</th><th>First message</th>"
         "<th>Days</th><th>Verdict</th><th>Before reply</th><th>Score</th><th>Evidence</th>"
-        f"</tr></thead><tbody>{_person_rows(people)}</tbody></table>"
+        "</tr></thead><tbody>"
     )
+    yield from _person_rows(people)
+    yield "</tbody></table>"
 
 
 def render_html(result: AuditResult) -> str:
     """The whole report as one HTML document (UTF-8), safe to open offline."""
+    return "".join(iter_html(result))
+
+
+def write_html(result: AuditResult, path: str | Path) -> None:
+    """Write the report to ``path`` piece by piece (a large export's page is tens of MB)."""
+    with open(path, "w", encoding="utf-8") as fh:
+        for chunk in iter_html(result):
+            fh.write(chunk)
+
+
+def iter_html(result: AuditResult) -> Iterator[str]:
+    """The report as a sequence of HTML fragments."""
     c = result.counts
     s = result.settings
     cards = [
@@ -209,12 +223,6 @@ def render_html(result: AuditResult) -> str:
         if top_templates
         else '<p class="muted">No repeated openers found.</p>'
     )
-    sections = "".join(
-        f'<h2 id="{cat.value}">{_e(LIST_TITLES[cat])} '
-        f'<span class="muted">({len(result.by_category(cat))})</span></h2>'
-        + _table(result.by_category(cat))
-        for cat in Category
-    )
     warnings = "".join(f"<li>{_e(w)}</li>" for w in result.warnings)
     since = f" Only people who first wrote on or after {_e(s.since)}." if s.since else ""
     no_conn = (
@@ -223,7 +231,7 @@ def render_html(result: AuditResult) -> str:
         else "<p><b>This export has no Connections.csv</b>: connection dates are unknown, so "
         "nobody can be flagged connect-and-sell.</p>"
     )
-    return (
+    yield (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         '<meta name="referrer" content="no-referrer">'
@@ -249,7 +257,14 @@ def render_html(result: AuditResult) -> str:
         f"<figure><figcaption>Pitches per month</figcaption>{per_month}</figure>"
         "</div>"
         f"<h2>Top templates</h2>{templates}"
-        f"{sections}"
-        f"<h2>Notes on the export</h2><ul>{warnings or '<li>none</li>'}</ul>"
-        "</main></body></html>\n"
+    )
+    for cat in Category:
+        people = result.by_category(cat)
+        yield (
+            f'<h2 id="{cat.value}">{_e(LIST_TITLES[cat])} '
+            f'<span class="muted">({len(people)})</span></h2>'
+        )
+        yield from _table(people)
+    yield (
+        f"<h2>Notes on the export</h2><ul>{warnings or '<li>none</li>'}</ul></main></body></html>\n"
     )

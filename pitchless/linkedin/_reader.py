@@ -6,10 +6,12 @@ import csv
 import io
 import os
 import re
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from typing import TypeVar
 
 from ._dates import DateFormatError, parse_date, parse_datetime
 from ._errors import ExportError, NotAnExportError
@@ -53,81 +55,100 @@ class _DecodeRetry(Exception):
 
 @dataclass(slots=True)
 class _Table:
-    """A CSV file's header and rows, with the quirks noticed while reading it."""
+    """A CSV file's header and a one-pass iterator over its well-formed rows."""
 
     info: FileInfo
     header: dict[str, int]
-    rows: list[list[str]] = field(default_factory=list)
+    rows: Iterator[list[str]] = field(default_factory=lambda: iter(()))
 
 
-def _lines(stream: io.TextIOWrapper, info: FileInfo) -> Iterator[str]:
-    """Yield physical lines, noting CRLF and whether the file ends with a newline."""
-    last = ""
-    first = True
-    for line in stream:
-        if first:
-            info.crlf = line.endswith("\r\n")
-            first = False
-        last = line
-        yield line
-    info.final_newline = last.endswith(("\n", "\r")) if last else True
+T = TypeVar("T")
 
 
-def _read_table(source: Source, member: Member, kind: str, header_start: str | None) -> _Table:
-    """Parse one CSV member into rows, trying UTF-8 first and cp1252 when that fails."""
+def _read_table(
+    source: Source,
+    member: Member,
+    kind: str,
+    header_start: str | None,
+    parse: Callable[[_Table], T],
+) -> tuple[FileInfo, dict[str, int], T]:
+    """Stream one CSV member through ``parse``, as UTF-8 or, failing that, as cp1252.
+
+    Rows are handed over while the member is being decompressed and never held as a
+    whole, so memory follows what ``parse`` keeps, not the file size.
+    """
     try:
-        return _read_table_as(source, member, kind, header_start, "utf-8")
+        return _read_table_as(source, member, kind, header_start, "utf-8", parse)
     except _DecodeRetry:
-        table = _read_table_as(source, member, kind, header_start, "cp1252")
-        return table
+        return _read_table_as(source, member, kind, header_start, "cp1252", parse)
+
+
+def _rows(reader: Iterator[list[str]], width: int, info: FileInfo) -> Iterator[list[str]]:
+    """Rows with the header's field count; others are counted as malformed."""
+    malformed = 0
+    for row in reader:
+        if len(row) == width:
+            yield row
+        elif not row or (len(row) == 1 and not row[0].strip()):
+            continue  # a blank line (some re-saves end with one)
+        else:
+            malformed += 1
+            info.malformed = malformed
 
 
 def _read_table_as(
-    source: Source, member: Member, kind: str, header_start: str | None, encoding: str
-) -> _Table:
+    source: Source,
+    member: Member,
+    kind: str,
+    header_start: str | None,
+    encoding: str,
+    parse: Callable[[_Table], T],
+) -> tuple[FileInfo, dict[str, int], T]:
     info = FileInfo(path=member.path, kind=kind, layout="", columns=(), encoding=encoding)
     binary = source.open(member)
     try:
-        head = binary.peek(3)[:3]
-        info.bom = head == b"\xef\xbb\xbf"
+        head = binary.peek(64 * 1024)
+        info.bom = head[:3] == b"\xef\xbb\xbf"
+        first_nl = head.find(b"\n")
+        info.crlf = first_nl > 0 and head[first_nl - 1 : first_nl] == b"\r"
         codec = "utf-8-sig" if encoding == "utf-8" else encoding
         errors = "strict" if encoding == "utf-8" else "replace"
         stream = io.TextIOWrapper(binary, encoding=codec, errors=errors, newline="")
-        lines = _lines(stream, info)
         try:
-            header_line = _find_header(lines, header_start, info)
+            header: dict[str, int] = {}
+            header_line = _find_header(stream, header_start, info)
             if header_line is None:
-                return _Table(info, {})
-            header_cells = next(csv.reader([header_line]), [])
-            columns = tuple(c.strip().lstrip("\ufeff") for c in header_cells)
-            info.columns = columns
-            header = {c.lower(): i for i, c in enumerate(columns)}
-            table = _Table(info, header)
-            width = len(columns)
-            append = table.rows.append
-            malformed = 0
-            for row in csv.reader(lines):
-                if len(row) == width:
-                    append(row)
-                elif not row or (len(row) == 1 and not row[0].strip()):
-                    continue  # a blank line (some re-saves end with one)
-                else:
-                    malformed += 1
-            info.malformed = malformed
-            return table
+                result = parse(_Table(info, {}))
+            else:
+                header_cells = next(csv.reader([header_line]), [])
+                columns = tuple(c.strip().lstrip("\ufeff") for c in header_cells)
+                info.columns = columns
+                header = {c.lower(): i for i, c in enumerate(columns)}
+                rows = _rows(csv.reader(stream), len(columns), info)
+                result = parse(_Table(info, header, rows))
+            last = getattr(binary.raw, "last_byte", b"\n")
+            info.final_newline = last in (b"\n", b"\r", b"")
+            return info, header, result
         except UnicodeDecodeError:
             if encoding == "utf-8":
                 raise _DecodeRetry() from None
             raise
         except csv.Error as exc:
-            raise ExportError(f"{member.path}: unreadable CSV ({exc})") from None
+            raise ExportError(f"{member.path}: unreadable CSV ({_short(exc)})") from None
     finally:
         binary.close()
 
 
-def _find_header(lines: Iterator[str], header_start: str | None, info: FileInfo) -> str | None:
+def _short(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200]
+
+
+def _find_header(stream: io.TextIOWrapper, header_start: str | None, info: FileInfo) -> str | None:
     """The header line; for Connections.csv skip the ``Notes:`` preamble before it."""
-    for line in lines:
+    while True:
+        line = stream.readline()
+        if not line:
+            return None
         clean = line.lstrip("\ufeff")
         if header_start is None:
             if clean.strip():
@@ -136,7 +157,6 @@ def _find_header(lines: Iterator[str], header_start: str | None, info: FileInfo)
         if clean.startswith(header_start):
             return clean
         info.preamble = True
-    return None
 
 
 def _col(header: dict[str, int], name: str) -> int:
@@ -164,7 +184,12 @@ class _RawMessage:
     attachments: str
 
 
-def _split_recipients(to: str, urls: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _split_recipients(
+    to: str, urls: str, intern: Callable[[str], str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    if "," not in to and "," not in urls:
+        name = intern(to.strip())
+        return ((name,), (intern(urls.strip()),)) if name else ((), ())
     url_list = [u.strip() for u in urls.split(",")] if urls.strip() else []
     names = [n.strip() for n in _TO_SPLIT.split(to)] if to.strip() else []
     # Trust the URL count: a single recipient whose name holds a bare comma stays whole.
@@ -172,12 +197,11 @@ def _split_recipients(to: str, urls: str) -> tuple[tuple[str, ...], tuple[str, .
         names = [to.strip()]
     if len(url_list) < len(names):
         url_list += [""] * (len(names) - len(url_list))
-    return tuple(names), tuple(url_list[: len(names)] if names else url_list)
+    url_list = url_list[: len(names)] if names else url_list
+    return tuple(intern(n) for n in names), tuple(intern(u) for u in url_list)
 
 
-def _parse_messages(
-    table: _Table, export_warnings: list[str], excel_flags: set[str]
-) -> list[_RawMessage]:
+def _parse_messages(table: _Table, excel_flags: set[str]) -> list[_RawMessage]:
     h = table.header
     legacy = "direction" in h and "conversation id" not in h
     i_conv = _col(h, "conversation id")
@@ -193,44 +217,52 @@ def _parse_messages(
     i_dir = _col(h, "direction")
     i_draft = _col(h, "is message draft")
     i_attach = _col(h, "attachments")
+    intern = sys.intern
+    dates: dict[str, tuple[datetime, bool]] = {}
     out: list[_RawMessage] = []
     bad_dates = 0
     for row in table.rows:
-        try:
-            sent_at, excel = parse_datetime(row[i_date])
-        except DateFormatError:
-            bad_dates += 1
-            continue
+        cell = row[i_date]
+        parsed = dates.get(cell)
+        if parsed is None:
+            try:
+                parsed = parse_datetime(cell)
+            except DateFormatError:
+                bad_dates += 1
+                continue
+            if len(dates) < 100_000:
+                dates[cell] = parsed
+        sent_at, excel = parsed
         if excel:
             excel_flags.add(table.info.path)
-        folder = _get(row, i_folder).strip()
+        folder = intern(_get(row, i_folder).strip())
         if i_draft >= 0:
             draft = row[i_draft].strip().lower() == "yes"
         else:
             # Since 2021 an empty FOLDER marks a draft (matches IS MESSAGE DRAFT=Yes in 2024).
             draft = not legacy and folder == ""
-        to, to_urls = _split_recipients(_get(row, i_to), _get(row, i_to_urls))
-        direction = _get(row, i_dir).strip().upper()
-        sender = row[i_from].strip()
-        conv = _get(row, i_conv).strip()
+        to, to_urls = _split_recipients(_get(row, i_to), _get(row, i_to_urls), intern)
+        direction = intern(_get(row, i_dir).strip().upper())
+        sender = intern(row[i_from].strip())
+        conv = intern(_get(row, i_conv).strip())
         if legacy:
             other = to[0] if direction == "OUTGOING" and to else sender
-            conv = f"2018:{other}"
+            conv = intern(f"2018:{other}")
         out.append(
             _RawMessage(
                 conv,
-                _get(row, i_title),
+                intern(_get(row, i_title)),
                 sender,
-                _get(row, i_from_url).strip(),
+                intern(_get(row, i_from_url).strip()),
                 to,
                 to_urls,
                 sent_at,
-                _get(row, i_subject),
+                intern(_get(row, i_subject)),
                 row[i_content],
                 folder,
                 draft,
                 direction,
-                _get(row, i_attach),
+                intern(_get(row, i_attach)),
             )
         )
     table.info.malformed += bad_dates
@@ -247,30 +279,35 @@ def _parse_connections(table: _Table, excel_flags: set[str]) -> list[Connection]
     i_company = _col(h, "company")
     i_position = _col(h, "position")
     i_on = _col(h, "connected on")
+    intern = sys.intern
+    days: dict[str, tuple[date, bool]] = {}
     out: list[Connection] = []
     bad = 0
     for row in table.rows:
         cell = row[i_on].strip()
         connected_on = None
         if cell:
-            try:
-                connected_on, excel = parse_date(cell)
-            except DateFormatError:
-                bad += 1
-                continue
+            parsed = days.get(cell)
+            if parsed is None:
+                try:
+                    parsed = days[cell] = parse_date(cell)
+                except DateFormatError:
+                    bad += 1
+                    continue
+            connected_on, excel = parsed
             if excel:
                 excel_flags.add(table.info.path)
-        first = row[i_first].strip()
-        last = row[i_last].strip()
+        first = intern(row[i_first].strip())
+        last = intern(row[i_last].strip())
         out.append(
             Connection(
                 first_name=first,
                 last_name=last,
                 name=f"{first} {last}".strip(),
                 url=_get(row, i_url).strip(),
-                email=_get(row, i_email).strip(),
-                company=_get(row, i_company).strip(),
-                position=_get(row, i_position).strip(),
+                email=intern(_get(row, i_email).strip()),
+                company=intern(_get(row, i_company).strip()),
+                position=intern(_get(row, i_position).strip()),
                 connected_on=connected_on,
             )
         )
@@ -288,6 +325,7 @@ def _parse_invitations(table: _Table, excel_flags: set[str]) -> list[Invitation]
     i_dir = _col(h, "direction")
     i_inviter = _col(h, "inviterprofileurl")
     i_invitee = _col(h, "inviteeprofileurl")
+    intern = sys.intern
     out: list[Invitation] = []
     bad = 0
     for row in table.rows:
@@ -306,13 +344,13 @@ def _parse_invitations(table: _Table, excel_flags: set[str]) -> list[Invitation]
                 excel_flags.add(table.info.path)
         out.append(
             Invitation(
-                from_name=row[i_from].strip(),
-                to_name=row[i_to].strip(),
+                from_name=intern(row[i_from].strip()),
+                to_name=intern(row[i_to].strip()),
                 sent_at=sent_at,
                 message=_get(row, i_msg),
                 direction=Direction(raw_dir),
-                inviter_url=_get(row, i_inviter).strip(),
-                invitee_url=_get(row, i_invitee).strip(),
+                inviter_url=intern(_get(row, i_inviter).strip()),
+                invitee_url=intern(_get(row, i_invitee).strip()),
             )
         )
     table.info.malformed += bad
@@ -329,46 +367,46 @@ def _infer_owner(
     raws: list[_RawMessage], invitations: list[Invitation], profile_name: str
 ) -> Person | None:
     """Most frequent non-system participant; Profile.csv's name wins when it is present."""
+    pairs: Counter[tuple[str, str]] = Counter()
+    if any(m.direction in ("INCOMING", "OUTGOING") for m in raws):
+        # 2018: the Direction column says which side the owner is on.
+        pairs.update((m.sender, m.sender_url) for m in raws if m.direction == "OUTGOING")
+        pairs.update(
+            (n, u)
+            for m in raws
+            if m.direction == "INCOMING"
+            for n, u in zip(m.to, m.to_urls, strict=False)
+        )
+    else:
+        pairs.update((m.sender, m.sender_url) for m in raws)
+        pairs.update((n, u) for m in raws for n, u in zip(m.to, m.to_urls, strict=False))
+    if not pairs:
+        for inv in invitations:
+            if inv.direction is Direction.OUTGOING:
+                pairs[(inv.from_name, inv.inviter_url)] += 1
+            else:
+                pairs[(inv.to_name, inv.invitee_url)] += 1
+    # The 9-column layout has sender URLs but no recipient URLs: lend a name the URL it was
+    # seen with, so the owner's two appearances count as one participant.
+    url_of_name: dict[str, Counter[str]] = {}
+    for (name, url), n in pairs.items():
+        if url and name:
+            url_of_name.setdefault(_name_key(name), Counter())[url] += n
     counts: Counter[str] = Counter()
     names: dict[str, Counter[str]] = {}
     urls: dict[str, Counter[str]] = {}
-
-    # The 9-column layout has sender URLs but no recipient URLs: lend a name the URL it was
-    # seen with as a sender, so the owner's two appearances count as one participant.
-    url_of_name: dict[str, Counter[str]] = {}
-    for m in raws:
-        if m.sender_url and m.sender:
-            url_of_name.setdefault(_name_key(m.sender), Counter())[m.sender_url] += 1
-
-    def see(name: str, url: str, weight: int = 1) -> None:
+    for (name, url), n in pairs.items():
         if is_system_sender(name) and not url:
-            return
+            continue
         if not url:
             known = url_of_name.get(_name_key(name))
             if known:
                 url = known.most_common(1)[0][0]
         key = _url_key(url) if url else "name:" + _name_key(name)
-        counts[key] += weight
-        names.setdefault(key, Counter())[name] += 1
+        counts[key] += n
+        names.setdefault(key, Counter())[name] += n
         if url:
-            urls.setdefault(key, Counter())[url] += 1
-
-    for m in raws:
-        if m.direction == "OUTGOING":
-            see(m.sender, m.sender_url, 2)
-        elif m.direction == "INCOMING":
-            for n, u in zip(m.to, m.to_urls, strict=False):
-                see(n, u, 2)
-        else:
-            see(m.sender, m.sender_url)
-            for n, u in zip(m.to, m.to_urls, strict=False):
-                see(n, u)
-    if not counts:
-        for inv in invitations:
-            if inv.direction is Direction.OUTGOING:
-                see(inv.from_name, inv.inviter_url)
-            else:
-                see(inv.to_name, inv.invitee_url)
+            urls.setdefault(key, Counter())[url] += n
     if profile_name:
         key = "name:" + _name_key(profile_name)
         for k, ns in names.items():
@@ -386,13 +424,15 @@ def _infer_owner(
 
 
 def _read_profile_name(source: Source, member: Member) -> str:
-    table = _read_table(source, member, "profile", None)
-    if not table.rows:
-        return ""
-    row = table.rows[0]
-    first = _get(row, _col(table.header, "first name")).strip()
-    last = _get(row, _col(table.header, "last name")).strip()
-    return f"{first} {last}".strip()
+    def first_row(table: _Table) -> str:
+        row = next(table.rows, None)
+        if row is None:
+            return ""
+        first = _get(row, _col(table.header, "first name")).strip()
+        last = _get(row, _col(table.header, "last name")).strip()
+        return f"{first} {last}".strip()
+
+    return _read_table(source, member, "profile", None, first_row)[2]
 
 
 def _layout(kind: str, columns: tuple[str, ...]) -> str:
@@ -426,6 +466,28 @@ def read_export(
         source.close()
 
 
+def _checked(
+    required: tuple[str, ...], warnings: list[str], parse: Callable[[_Table], list[T]]
+) -> Callable[[_Table], list[T]]:
+    """Run ``parse`` only when the header has the columns it needs; else skip the file."""
+
+    def run(table: _Table) -> list[T]:
+        if not table.header:
+            warnings.append(f"{table.info.path}: empty file")
+            return []
+        missing = [c for c in required if c not in table.header]
+        if missing:
+            warnings.append(
+                f"{table.info.path}: unknown header (missing {', '.join(missing)}); file skipped"
+            )
+            skipped = sum(1 for _ in table.rows)
+            table.info.malformed += skipped
+            return []
+        return parse(table)
+
+    return run
+
+
 def _read(source: Source, progress: ProgressCallback | None) -> Export:
     messages_m = source.find("messages.csv")
     connections_m = source.find("connections.csv")
@@ -448,50 +510,51 @@ def _read(source: Source, progress: ProgressCallback | None) -> Export:
     raws: list[_RawMessage] = []
     connections: list[Connection] = []
     invitations: list[Invitation] = []
-
-    readers: list[tuple[str, Member | None, str | None, tuple[str, ...]]] = [
-        ("messages", messages_m, None, _MESSAGES_REQUIRED),
-        ("connections", connections_m, "First Name", _CONNECTIONS_REQUIRED),
-        ("invitations", invitations_m, None, _INVITATIONS_REQUIRED),
-    ]
-    parsers: dict[str, Callable[[_Table], None]] = {}
-
-    def parse_messages(t: _Table) -> None:
-        raws.extend(_parse_messages(t, warnings, excel_flags))
-
-    def parse_connections(t: _Table) -> None:
-        connections.extend(_parse_connections(t, excel_flags))
-
-    def parse_invitations(t: _Table) -> None:
-        invitations.extend(_parse_invitations(t, excel_flags))
-
-    parsers["messages"] = parse_messages
-    parsers["connections"] = parse_connections
-    parsers["invitations"] = parse_invitations
-
-    for kind, member, header_start, required in readers:
+    for kind, member in (
+        ("messages", messages_m),
+        ("connections", connections_m),
+        ("invitations", invitations_m),
+    ):
         if member is None:
             warnings.append(f"no {kind} file in the export")
             continue
-        table = _read_table(source, member, kind, header_start)
-        info = table.info
+        # Header checks may warn; keep those from a failed UTF-8 attempt out of the list.
+        attempt: list[str] = []
+        if kind == "messages":
+            info, _, raws = _read_table(
+                source,
+                member,
+                kind,
+                None,
+                _checked(_MESSAGES_REQUIRED, attempt, lambda t: _parse_messages(t, excel_flags)),
+            )
+        elif kind == "connections":
+            info, _, connections = _read_table(
+                source,
+                member,
+                kind,
+                "First Name",
+                _checked(
+                    _CONNECTIONS_REQUIRED, attempt, lambda t: _parse_connections(t, excel_flags)
+                ),
+            )
+        else:
+            info, _, invitations = _read_table(
+                source,
+                member,
+                kind,
+                None,
+                _checked(
+                    _INVITATIONS_REQUIRED, attempt, lambda t: _parse_invitations(t, excel_flags)
+                ),
+            )
         info.layout = _layout(kind, info.columns)
         files[kind] = info
         if info.encoding != "utf-8":
             warnings.append(
                 f"{member.path}: not UTF-8; read as Windows-1252 (cp1252), check odd characters"
             )
-        if not table.header:
-            warnings.append(f"{member.path}: empty file")
-            continue
-        missing = [c for c in required if c not in table.header]
-        if missing:
-            warnings.append(
-                f"{member.path}: unknown header (missing {', '.join(missing)}); file skipped"
-            )
-            info.malformed = len(table.rows) + info.malformed
-            continue
-        parsers[kind](table)
+        warnings.extend(dict.fromkeys(attempt))
     for info in files.values():
         quirks = []
         if info.bom:
@@ -524,18 +587,27 @@ def _read(source: Source, progress: ProgressCallback | None) -> Export:
 
 
 def _finish_messages(raws: list[_RawMessage], owner: Person | None) -> list[Message]:
+    """Turn raw rows into messages, releasing each raw row as it goes (peak memory)."""
     owner_url = _url_key(owner.url) if owner and owner.url else ""
     owner_name = _name_key(owner.name) if owner else ""
     text_cache: dict[str, tuple[str, bool]] = {}
+    system_cache: dict[str, bool] = {}
+    outgoing_cache: dict[tuple[str, str], bool] = {}
     out: list[Message] = []
-    for r in raws:
+    raws.reverse()
+    while raws:
+        r = raws.pop()
         if r.direction in ("INCOMING", "OUTGOING"):
             direction = Direction(r.direction)
-        elif owner_url and r.sender_url:
-            same = _url_key(r.sender_url) == owner_url
-            direction = Direction.OUTGOING if same else Direction.INCOMING
         else:
-            same = bool(owner_name) and _name_key(r.sender) == owner_name
+            key = (r.sender, r.sender_url)
+            same = outgoing_cache.get(key)
+            if same is None:
+                if owner_url and r.sender_url:
+                    same = _url_key(r.sender_url) == owner_url
+                else:
+                    same = bool(owner_name) and _name_key(r.sender) == owner_name
+                outgoing_cache[key] = same
             direction = Direction.OUTGOING if same else Direction.INCOMING
         content = r.content
         if "<" in content:
@@ -546,6 +618,9 @@ def _finish_messages(raws: list[_RawMessage], owner: Person | None) -> list[Mess
             text, is_html = cached
         else:
             text, is_html = content, False
+        is_system = system_cache.get(r.sender)
+        if is_system is None:
+            is_system = system_cache[r.sender] = is_system_sender(r.sender)
         out.append(
             Message(
                 conversation_id=r.conv,
@@ -562,7 +637,7 @@ def _finish_messages(raws: list[_RawMessage], owner: Person | None) -> list[Mess
                 folder=r.folder,
                 is_draft=r.draft,
                 direction=direction,
-                is_system=is_system_sender(r.sender),
+                is_system=is_system,
                 attachments=r.attachments,
             )
         )

@@ -71,6 +71,8 @@ class _LimitedReader(io.RawIOBase):
         self._budget = budget
         self._count = 0
         self._check_declared = check_declared
+        #: the last byte yielded, to tell whether the file ends with a newline
+        self.last_byte = b""
 
     def readable(self) -> bool:
         return True
@@ -84,6 +86,8 @@ class _LimitedReader(io.RawIOBase):
             ) from None
         n = len(data)
         buffer[:n] = data
+        if n:
+            self.last_byte = data[-1:]
         self._count += n
         self._check()
         self._budget.add(n)
