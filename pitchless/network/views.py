@@ -14,6 +14,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pitchless.members.models import Member
@@ -52,7 +53,9 @@ def _member_or_404(member_id: int) -> Member:
 def _back(request: HttpRequest, fallback: str, *args: object) -> HttpResponse:
     """Redirect to the ``next`` field when it is a local path, else to ``fallback``."""
     target = str(request.POST.get("next", ""))
-    if target.startswith("/") and not target.startswith("//"):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(target)
     return redirect(fallback, *args)
 

@@ -128,3 +128,11 @@ def test_pages_render_without_javascript(conversation, alice, bob):
         response = b.get(url)
         assert response.status_code == 200, url
         assert "<script" not in response.content.decode(), url
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example/", "https://evil.example/"])
+def test_next_never_leaves_the_site(alice, bob, target):
+    connect(alice, bob)
+    response = login(alice).post(f"/connections/{bob.pk}/remove/", {"next": target})
+    assert response.status_code == 302
+    assert response["Location"] == "/connections/"
