@@ -167,23 +167,6 @@ def _get(row: list[str], i: int) -> str:
     return row[i] if i >= 0 else ""
 
 
-@dataclass(slots=True)
-class _RawMessage:
-    conv: str
-    title: str
-    sender: str
-    sender_url: str
-    to: tuple[str, ...]
-    to_urls: tuple[str, ...]
-    sent_at: datetime
-    subject: str
-    content: str
-    folder: str
-    draft: bool
-    direction: str
-    attachments: str
-
-
 def _split_recipients(
     to: str, urls: str, intern: Callable[[str], str]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -201,27 +184,42 @@ def _split_recipients(
     return tuple(intern(n) for n in names), tuple(intern(u) for u in url_list)
 
 
-def _parse_messages(table: _Table, excel_flags: set[str]) -> list[_RawMessage]:
+def _parse_messages(table: _Table, excel_flags: set[str]) -> tuple[list[Message], set[int]]:
+    """Messages in file order, and the indexes whose direction must still be inferred.
+
+    Direction is known per row only in the 2018 layout; for later layouts it depends on the
+    owner, who is known once every row has been seen, so those rows are created INCOMING and
+    corrected in :func:`_set_directions`.
+    """
     h = table.header
+    width = len(table.info.columns)
+    # Missing optional columns point one past the row, where an empty cell is appended.
+    missing = width
     legacy = "direction" in h and "conversation id" not in h
-    i_conv = _col(h, "conversation id")
-    i_title = _col(h, "conversation title")
-    i_from = _col(h, "from")
-    i_from_url = _col(h, "sender profile url")
-    i_to = _col(h, "to")
-    i_to_urls = _col(h, "recipient profile urls")
-    i_date = _col(h, "date")
-    i_subject = _col(h, "subject")
-    i_content = _col(h, "content")
-    i_folder = _col(h, "folder")
-    i_dir = _col(h, "direction")
-    i_draft = _col(h, "is message draft")
-    i_attach = _col(h, "attachments")
+    i_conv = h.get("conversation id", missing)
+    i_title = h.get("conversation title", missing)
+    i_from = h["from"]
+    i_from_url = h.get("sender profile url", missing)
+    i_to = h["to"]
+    i_to_urls = h.get("recipient profile urls", missing)
+    i_date = h["date"]
+    i_subject = h.get("subject", missing)
+    i_content = h["content"]
+    i_folder = h.get("folder", missing)
+    i_dir = h.get("direction", missing)
+    i_draft = h.get("is message draft", missing)
+    i_attach = h.get("attachments", missing)
+    has_draft = "is message draft" in h
     intern = sys.intern
     dates: dict[str, tuple[datetime, bool]] = {}
-    out: list[_RawMessage] = []
+    text_cache: dict[str, tuple[str, bool]] = {}
+    system_cache: dict[str, bool] = {}
+    out: list[Message] = []
+    unknown: set[int] = set()
     bad_dates = 0
+    incoming, outgoing = Direction.INCOMING, Direction.OUTGOING
     for row in table.rows:
+        row.append("")
         cell = row[i_date]
         parsed = dates.get(cell)
         if parsed is None:
@@ -235,39 +233,57 @@ def _parse_messages(table: _Table, excel_flags: set[str]) -> list[_RawMessage]:
         sent_at, excel = parsed
         if excel:
             excel_flags.add(table.info.path)
-        folder = intern(_get(row, i_folder).strip())
-        if i_draft >= 0:
-            draft = row[i_draft].strip().lower() == "yes"
-        else:
-            # Since 2021 an empty FOLDER marks a draft (matches IS MESSAGE DRAFT=Yes in 2024).
-            draft = not legacy and folder == ""
-        to, to_urls = _split_recipients(_get(row, i_to), _get(row, i_to_urls), intern)
-        direction = intern(_get(row, i_dir).strip().upper())
+        folder = intern(row[i_folder].strip())
+        # Since 2021 an empty FOLDER marks a draft (matches IS MESSAGE DRAFT=Yes in 2024).
+        draft = row[i_draft].strip().lower() == "yes" if has_draft else not legacy and not folder
+        to, to_urls = _split_recipients(row[i_to], row[i_to_urls], intern)
+        raw_dir = row[i_dir].strip().upper()
         sender = intern(row[i_from].strip())
-        conv = intern(_get(row, i_conv).strip())
         if legacy:
-            other = to[0] if direction == "OUTGOING" and to else sender
+            other = to[0] if raw_dir == "OUTGOING" and to else sender
             conv = intern(f"2018:{other}")
+        else:
+            conv = intern(row[i_conv].strip())
+        if raw_dir == "OUTGOING":
+            direction = outgoing
+        else:
+            direction = incoming
+            if raw_dir != "INCOMING":
+                unknown.add(len(out))
+        content = row[i_content]
+        if "<" in content:
+            cached = text_cache.get(content)
+            if cached is None:
+                cached = text_cache[content] = content_to_text(content)
+            text, is_html = cached
+        else:
+            text, is_html = content, False
+        is_system = system_cache.get(sender)
+        if is_system is None:
+            is_system = system_cache[sender] = is_system_sender(sender)
         out.append(
-            _RawMessage(
-                conv,
-                intern(_get(row, i_title)),
-                sender,
-                intern(_get(row, i_from_url).strip()),
-                to,
-                to_urls,
-                sent_at,
-                intern(_get(row, i_subject)),
-                row[i_content],
-                folder,
-                draft,
-                direction,
-                intern(_get(row, i_attach)),
+            Message(
+                conversation_id=conv,
+                conversation_title=intern(row[i_title]),
+                sender_name=sender,
+                sender_url=intern(row[i_from_url].strip()),
+                recipient_names=to,
+                recipient_urls=to_urls,
+                sent_at=sent_at,
+                subject=intern(row[i_subject]),
+                content_raw=content,
+                text=text,
+                is_html=is_html,
+                folder=folder,
+                is_draft=draft,
+                direction=direction,
+                is_system=is_system,
+                attachments=intern(row[i_attach]),
             )
         )
     table.info.malformed += bad_dates
     table.info.rows = len(out)
-    return out
+    return out, unknown
 
 
 def _parse_connections(table: _Table, excel_flags: set[str]) -> list[Connection]:
@@ -364,22 +380,30 @@ def is_system_sender(name: str) -> bool:
 
 
 def _infer_owner(
-    raws: list[_RawMessage], invitations: list[Invitation], profile_name: str
+    messages: list[Message],
+    unknown: set[int],
+    invitations: list[Invitation],
+    profile_name: str,
 ) -> Person | None:
     """Most frequent non-system participant; Profile.csv's name wins when it is present."""
     pairs: Counter[tuple[str, str]] = Counter()
-    if any(m.direction in ("INCOMING", "OUTGOING") for m in raws):
+    if len(unknown) < len(messages):
         # 2018: the Direction column says which side the owner is on.
-        pairs.update((m.sender, m.sender_url) for m in raws if m.direction == "OUTGOING")
+        known = [m for i, m in enumerate(messages) if i not in unknown]
+        pairs.update((m.sender_name, m.sender_url) for m in known if not m.is_incoming)
         pairs.update(
             (n, u)
-            for m in raws
-            if m.direction == "INCOMING"
-            for n, u in zip(m.to, m.to_urls, strict=False)
+            for m in known
+            if m.is_incoming
+            for n, u in zip(m.recipient_names, m.recipient_urls, strict=False)
         )
     else:
-        pairs.update((m.sender, m.sender_url) for m in raws)
-        pairs.update((n, u) for m in raws for n, u in zip(m.to, m.to_urls, strict=False))
+        pairs.update((m.sender_name, m.sender_url) for m in messages)
+        pairs.update(
+            (n, u)
+            for m in messages
+            for n, u in zip(m.recipient_names, m.recipient_urls, strict=False)
+        )
     if not pairs:
         for inv in invitations:
             if inv.direction is Direction.OUTGOING:
@@ -399,9 +423,9 @@ def _infer_owner(
         if is_system_sender(name) and not url:
             continue
         if not url:
-            known = url_of_name.get(_name_key(name))
-            if known:
-                url = known.most_common(1)[0][0]
+            seen_with = url_of_name.get(_name_key(name))
+            if seen_with:
+                url = seen_with.most_common(1)[0][0]
         key = _url_key(url) if url else "name:" + _name_key(name)
         counts[key] += n
         names.setdefault(key, Counter())[name] += n
@@ -507,7 +531,8 @@ def _read(source: Source, progress: ProgressCallback | None) -> Export:
 
     files: dict[str, FileInfo] = {}
     excel_flags: set[str] = set()
-    raws: list[_RawMessage] = []
+    messages: list[Message] = []
+    unknown: set[int] = set()
     connections: list[Connection] = []
     invitations: list[Invitation] = []
     for kind, member in (
@@ -521,13 +546,15 @@ def _read(source: Source, progress: ProgressCallback | None) -> Export:
         # Header checks may warn; keep those from a failed UTF-8 attempt out of the list.
         attempt: list[str] = []
         if kind == "messages":
-            info, _, raws = _read_table(
+            info, _, parsed = _read_table(
                 source,
                 member,
                 kind,
                 None,
-                _checked(_MESSAGES_REQUIRED, attempt, lambda t: _parse_messages(t, excel_flags)),
+                _checked(_MESSAGES_REQUIRED, attempt, lambda t: [_parse_messages(t, excel_flags)]),
             )
+            if parsed:
+                messages, unknown = parsed[0]
         elif kind == "connections":
             info, _, connections = _read_table(
                 source,
@@ -572,8 +599,9 @@ def _read(source: Source, progress: ProgressCallback | None) -> Export:
             warnings.append(f"{info.path}: skipped {info.malformed} malformed row(s)")
 
     profile_name = _read_profile_name(source, profile_m) if profile_m is not None else ""
-    owner = _infer_owner(raws, invitations, profile_name)
-    messages = _finish_messages(raws, owner)
+    owner = _infer_owner(messages, unknown, invitations, profile_name)
+    _set_directions(messages, unknown, owner)
+    messages.sort(key=lambda m: m.sent_at)
     malformed = {info.path: info.malformed for info in files.values() if info.malformed}
     return Export(
         owner=owner,
@@ -586,60 +614,23 @@ def _read(source: Source, progress: ProgressCallback | None) -> Export:
     )
 
 
-def _finish_messages(raws: list[_RawMessage], owner: Person | None) -> list[Message]:
-    """Turn raw rows into messages, releasing each raw row as it goes (peak memory)."""
-    owner_url = _url_key(owner.url) if owner and owner.url else ""
-    owner_name = _name_key(owner.name) if owner else ""
-    text_cache: dict[str, tuple[str, bool]] = {}
-    system_cache: dict[str, bool] = {}
-    outgoing_cache: dict[tuple[str, str], bool] = {}
-    out: list[Message] = []
-    raws.reverse()
-    while raws:
-        r = raws.pop()
-        if r.direction in ("INCOMING", "OUTGOING"):
-            direction = Direction(r.direction)
-        else:
-            key = (r.sender, r.sender_url)
-            same = outgoing_cache.get(key)
-            if same is None:
-                if owner_url and r.sender_url:
-                    same = _url_key(r.sender_url) == owner_url
-                else:
-                    same = bool(owner_name) and _name_key(r.sender) == owner_name
-                outgoing_cache[key] = same
-            direction = Direction.OUTGOING if same else Direction.INCOMING
-        content = r.content
-        if "<" in content:
-            cached = text_cache.get(content)
-            if cached is None:
-                cached = content_to_text(content)
-                text_cache[content] = cached
-            text, is_html = cached
-        else:
-            text, is_html = content, False
-        is_system = system_cache.get(r.sender)
-        if is_system is None:
-            is_system = system_cache[r.sender] = is_system_sender(r.sender)
-        out.append(
-            Message(
-                conversation_id=r.conv,
-                conversation_title=r.title,
-                sender_name=r.sender,
-                sender_url=r.sender_url,
-                recipient_names=r.to,
-                recipient_urls=r.to_urls,
-                sent_at=r.sent_at,
-                subject=r.subject,
-                content_raw=content,
-                text=text,
-                is_html=is_html,
-                folder=r.folder,
-                is_draft=r.draft,
-                direction=direction,
-                is_system=is_system,
-                attachments=r.attachments,
-            )
-        )
-    out.sort(key=lambda m: m.sent_at)
-    return out
+def _set_directions(messages: list[Message], unknown: set[int], owner: Person | None) -> None:
+    """Mark the owner's own messages OUTGOING, now that the owner is known."""
+    if owner is None or not unknown:
+        return
+    owner_url = _url_key(owner.url) if owner.url else ""
+    owner_name = _name_key(owner.name)
+    cache: dict[tuple[str, str], bool] = {}
+    for i in unknown:
+        m = messages[i]
+        key = (m.sender_name, m.sender_url)
+        same = cache.get(key)
+        if same is None:
+            if owner_url and m.sender_url:
+                same = _url_key(m.sender_url) == owner_url
+            else:
+                same = bool(owner_name) and _name_key(m.sender_name) == owner_name
+            cache[key] = same
+        if same:
+            # Frozen for users of the Export; set once here, before anyone else sees it.
+            object.__setattr__(m, "direction", Direction.OUTGOING)
