@@ -1,0 +1,60 @@
+"""Every write of the API app: issuing, using and revoking tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from pitchless.api.models import ApiToken
+from pitchless.members.models import Member
+
+TOKEN_PREFIX = "pl_"
+#: how stale ``last_used_at`` may get before a request refreshes it (saves a write per request)
+_TOUCH_EVERY = timedelta(minutes=1)
+
+
+def digest(raw: str) -> str:
+    """The stored form of a token."""
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def issue_token(*, member: Member, name: str = "") -> tuple[ApiToken, str]:
+    """A new token for ``member``; the raw token is returned once and never stored."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        member=member, digest=digest(raw), prefix=raw[:10], name=name.strip()[:100]
+    )
+    return token, raw
+
+
+def authenticate_token(raw: str) -> ApiToken | None:
+    """The token ``raw`` names when it exists and its member may log in, else ``None``.
+
+    Refreshes ``last_used_at`` at most once a minute.
+    """
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("member")
+        .filter(digest=digest(raw), member__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > _TOUCH_EVERY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
+
+
+@transaction.atomic
+def revoke_token(*, member: Member, token_id: int) -> bool:
+    """Delete one of ``member``'s tokens; returns whether there was one."""
+    deleted, _ = ApiToken.objects.filter(member=member, pk=token_id).delete()
+    return deleted > 0
