@@ -92,6 +92,9 @@ INSTALLED_APPS = [
     "pitchless.core",
     "pitchless.members",
     "pitchless.network",
+    # The API; "ninja" serves the API docs' scripts locally instead of from a CDN.
+    "ninja",
+    "pitchless.api",
 ]
 
 # Members log in with their e-mail address; the model is created by the members app's first
