@@ -5,6 +5,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("pitchless.api.urls")),
     path("", include("pitchless.members.urls")),
     path("", include("pitchless.network.urls")),
     path("", include("pitchless.core.urls")),
