@@ -189,10 +189,13 @@ class ReasonOut(Schema):
     text: str
 
 
+# Ids in bodies are strict: JSON ``true`` or ``"2"`` is a client's mistake, not member 1 or 2.
+
+
 class InvitationIn(Schema):
     """Invite member ``to`` to connect, with an optional note."""
 
-    to: int = Field(ge=1)
+    to: int = Field(ge=1, strict=True)
     note: str = Field("", max_length=300)
 
 
@@ -268,7 +271,7 @@ def connection_out(connection: Connection) -> ConnectionOut:
 class BlockIn(Schema):
     """Block a member: ends the connection and all contact both ways."""
 
-    member: int = Field(ge=1)
+    member: int = Field(ge=1, strict=True)
 
 
 class BlockOut(Schema):
@@ -287,7 +290,7 @@ class MessageIn(Schema):
     Send the same ``idempotency_key`` when retrying: the message is stored once.
     """
 
-    to: int = Field(ge=1)
+    to: int = Field(ge=1, strict=True)
     text: str = Field(min_length=1, max_length=20_000)
     idempotency_key: str | None = Field(None, min_length=1, max_length=100)
 
@@ -419,8 +422,8 @@ class DisconnectReportIn(Schema):
 class ReportIn(Schema):
     """Report a member to the moderators, optionally about a message they sent you."""
 
-    member: int = Field(ge=1)
-    message: int | None = Field(None, ge=1)
+    member: int = Field(ge=1, strict=True)
+    message: int | None = Field(None, ge=1, strict=True)
     reason: str = Field(min_length=1, max_length=500)
 
 
