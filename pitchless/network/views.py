@@ -260,14 +260,26 @@ def invitation_action(request: HttpRequest, invitation_id: int, action: str) -> 
     invitation = _my_invitation(request, invitation_id)
     func, done = _INVITATION_ACTIONS[action]
     other = invitation.recipient if invitation.sender_id == request.user.pk else invitation.sender
+    notice = error = ""
     try:
         func(invitation=invitation, by=request.user)
     except services.NotFound as exc:
         raise Http404(str(exc)) from exc
     except services.NetworkError as exc:
-        flash.error(request, str(exc))
+        error = str(exc)
     else:
-        flash.success(request, done.format(name=other.name))
+        notice = done.format(name=other.name)
+    if request.htmx:
+        # htmx swaps the invitation's card for this line; the page stays where it is.
+        return render(
+            request,
+            "network/_invitation_done.html",
+            {"inv": invitation, "notice": notice, "error": error},
+        )
+    if error:
+        flash.error(request, error)
+    else:
+        flash.success(request, notice)
     fallback = "network:invitations_sent" if action == "withdraw" else "network:invitations"
     return _back(request, fallback)
 
@@ -543,15 +555,23 @@ def message_feedback(request: HttpRequest, message_id: int) -> HttpResponse:
     except services.NotFound as exc:
         raise Http404(str(exc)) from exc
     except services.NetworkError as exc:
+        if request.htmx:
+            return HttpResponse(str(exc), status=400)
         flash.error(request, str(exc))
         return _back(request, "network:inbox")
     if feedback.label == MessageFeedback.Label.PITCH:
-        flash.success(
-            request, "Marked as a pitch and moved to Pitches. Thank you: this teaches the guard."
-        )
+        notice = "Marked as a pitch and moved to Pitches. Thank you: this teaches the guard."
     else:
-        flash.success(request, "Moved to your Inbox. Thank you: this teaches the guard.")
+        notice = "Moved to your Inbox. Thank you: this teaches the guard."
+    if request.htmx:
+        return _message_partial(request, message_id, notice)
+    flash.success(request, notice)
     return _back(request, "network:conversation", feedback.message.conversation_id)
+
+
+def _message_partial(request: HttpRequest, message_id: int, notice: str) -> HttpResponse:
+    message = Message.objects.select_related("sender", "recipient").get(pk=message_id)
+    return render(request, "network/_message.html", {"msg": message, "notice": notice})
 
 
 @login_required
@@ -562,9 +582,10 @@ def message_disconnect_report(request: HttpRequest, message_id: int) -> HttpResp
         report = services.disconnect_and_report(member=request.user, message_id=message_id)
     except services.NotFound as exc:
         raise Http404(str(exc)) from exc
-    flash.success(
-        request, f"You disconnected from {report.reported.name} and reported the message."
-    )
+    notice = f"You disconnected from {report.reported.name} and reported the message."
+    if request.htmx:
+        return _message_partial(request, message_id, notice)
+    flash.success(request, notice)
     return _back(request, "network:pitches")
 
 

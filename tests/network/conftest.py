@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 from datetime import timedelta
 
 import pytest
@@ -15,7 +17,14 @@ from pitchless.network import guard_adapter
 from tests.members.factories import PASSWORD, make_member
 from tests.network.fakes import keyword_guard
 
-HAVE_MODEL = (DEFAULT_MODEL_DIR / "pitch_model.json").is_file()
+#: a model named by the environment, else the bundled one once it is installed
+MODEL_DIR = os.environ.get("PITCHLESS_GUARD_MODEL_DIR") or None
+HAVE_MODEL = MODEL_DIR is not None or (DEFAULT_MODEL_DIR / "pitch_model.json").is_file()
+
+
+@functools.cache
+def _site_guard() -> Guard:
+    return Guard(model_dir=MODEL_DIR) if HAVE_MODEL else keyword_guard()
 
 
 @pytest.fixture(autouse=True)
@@ -28,7 +37,7 @@ def _fast_hasher(settings):
 def guard(monkeypatch):
     """The real guard when the bundled model is installed, else the keyword stand-in."""
     cache.clear()
-    instance = Guard() if HAVE_MODEL else keyword_guard()
+    instance = _site_guard()
     monkeypatch.setattr(guard_adapter, "get_guard", lambda: instance)
     return instance
 
