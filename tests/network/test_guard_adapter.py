@@ -151,7 +151,10 @@ def test_reputation_pools_reports_confirmed_pitches_and_acceptances(alice, bob, 
 def test_invitation_notes_are_scored_and_pitches_shown_with_reasons(alice, bob):
     from tests.network.conftest import login
 
-    note = "Our agency offers lead generation with transparent pricing. Book a demo this week?"
+    note = (
+        "Hi Bob! Our agency gets your product in front of 10,000 decision makers. Let's "
+        "connect so I can send you our pricing and book a 15-minute demo call this week."
+    )
     inv = services.send_invitation(sender=alice, recipient=bob, note=note)
     assert inv.note_is_pitch
     assert inv.note_reasons
