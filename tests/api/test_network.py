@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from pitchless.network import services
+from pitchless.guard import Guard
+from pitchless.network import guard_adapter, services
 from pitchless.network.models import (
     Block,
     Connection,
@@ -20,6 +21,7 @@ from pitchless.network.models import (
 )
 from tests.api.conftest import FRIENDLY, PITCH, api_for
 from tests.network.conftest import connect
+from tests.network.fakes import BrokenModel
 
 pytestmark = pytest.mark.django_db
 
@@ -305,3 +307,13 @@ def test_a_report_about_someone_elses_message_is_404(alice, bob, carol):
     assert api_for(bob).post("/reports", bad_pair).status_code == 404
     assert api_for(bob).post("/reports", {"member": bob.pk, "reason": "x"}).status_code == 400
     assert not Report.objects.exists()
+
+
+def test_a_broken_guard_still_delivers_flagged_unchecked(alice, bob, monkeypatch):
+    broken = Guard(model=BrokenModel())
+    monkeypatch.setattr(guard_adapter, "get_guard", lambda: broken)
+    connect(alice, bob, minutes_ago=5)
+    sent = api_for(alice).post("/messages", {"to": bob.pk, "text": PITCH})
+    assert sent.status_code == 201 and sent.json()["filed_as"] == "inbox"
+    row = api_for(bob).get("/conversations").json()["items"][0]
+    assert row["last_message"]["unchecked"] is True and row["last_message"]["reasons"] == []
