@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from pitchless.members.models import Member
 from pitchless.network import services
+from pitchless.network.digest import WEEK, digest_line, pitches_filed
 from pitchless.network.forms import (
     AnswerForm,
     InvitationForm,
@@ -384,6 +385,9 @@ def _folder(request: HttpRequest, folder: str) -> HttpResponse:
         request,
         "network/folder.html",
         {
+            "digest": digest_line(pitches_filed(me, since=timezone.now() - WEEK))
+            if folder == Folder.PITCHES
+            else "",
             "folder": folder,
             "title": _FOLDER_TITLES[folder],
             "page": page,
