@@ -15,6 +15,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import random
 import resource
 import subprocess
@@ -166,24 +167,32 @@ def build_generated(target: int, seed: int = 7) -> dict[str, bytes]:
 
 def run_child(zip_path: Path, model_dir: str | None) -> dict[str, float]:
     """Inside the child: the whole audit, timed, with its peak RSS."""
-    from pitchless.audit import run_audit, to_csv, to_json_dict, write_html
+    from pitchless.audit import run_audit, to_csv, write_html, write_json
     from pitchless.guard import Guard
     from pitchless.linkedin import read_export
 
     guard = Guard(model_dir=model_dir)  # the model load is not the audit's cost
+    start = resource.getrusage(resource.RUSAGE_SELF)
+    cpu0 = start.ru_utime + start.ru_stime
     t0 = time.perf_counter()
     export = read_export(zip_path)
     t_read = time.perf_counter()
     result = run_audit(export, guard)
+    n_messages = len(export.messages)
+    del export  # as the CLI does: the reports need only the result
     t_score = time.perf_counter()
     html_path = zip_path.with_suffix(".html")
     write_html(result, html_path)
     csv_text = to_csv(result)
-    json_text = json.dumps(to_json_dict(result), ensure_ascii=False)
+    json_path = zip_path.with_suffix(".json")
+    with open(json_path, "w", encoding="utf-8") as fh:
+        write_json(result, fh)
     t_end = time.perf_counter()
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    rss_mb = usage.ru_maxrss / 1024
+    cpu_s = usage.ru_utime + usage.ru_stime - cpu0
     return {
-        "messages": len(export.messages),
+        "messages": n_messages,
         "people": len(result.people),
         "scored_messages": result.counts.get("scored_messages", 0),
         "connect_and_sell": result.counts.get("connect_and_sell", 0),
@@ -191,10 +200,13 @@ def run_child(zip_path: Path, model_dir: str | None) -> dict[str, float]:
         "audit_s": round(t_score - t_read, 2),
         "report_s": round(t_end - t_score, 2),
         "total_s": round(t_end - t0, 2),
+        # CPU seconds of the audit process: steadier than wall time on a shared machine
+        "cpu_s": round(cpu_s, 2),
+        "load_avg_1min": round(os.getloadavg()[0], 2),
         "peak_rss_mb": round(rss_mb, 1),
         "html_mb": round(html_path.stat().st_size / 1e6, 1),
         "csv_mb": round(len(csv_text.encode()) / 1e6, 1),
-        "json_mb": round(len(json_text.encode()) / 1e6, 1),
+        "json_mb": round(json_path.stat().st_size / 1e6, 1),
     }
 
 

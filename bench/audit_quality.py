@@ -88,6 +88,12 @@ def fold_model(export_id: str, aux_weight: float, aux: list[Any]) -> Any:
     return ts.fit(PitchClassifier())
 
 
+def _has_inbound(export_dir: Path) -> bool:
+    from pitchless.linkedin import read_export
+
+    return any(m.is_incoming and not m.is_system for m in read_export(export_dir).messages)
+
+
 def evaluate(export_dir: Path, guard: Any, days: int) -> dict[str, Any]:
     """Run the audit on one export and score its flag against the labels."""
     from pitchless.audit import AuditSettings, run_audit
@@ -142,6 +148,8 @@ def main() -> int:
         if args.bundled or args.model_dir:
             guard = Guard(model_dir=args.model_dir)
             model_name = args.model_dir or "bundled (trained on all exports: not held out)"
+        elif not _has_inbound(folder):
+            guard, model_name = None, "none needed: nobody but the owner wrote"
         else:
             guard = Guard(model=fold_model(folder.name, args.aux_weight, aux))
             model_name = f"fold model without {folder.name} (aux weight {args.aux_weight})"

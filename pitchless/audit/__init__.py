@@ -8,7 +8,14 @@ See ``docs/audit.md`` for the definitions, the quality figures and the speed fig
 """
 
 from ._audit import HISTOGRAM_BINS, Scorer, connected_at, is_pitch, run_audit
-from ._export_formats import CSV_COLUMNS, JSON_VERSION, safe_cell, to_csv, to_json_dict
+from ._export_formats import (
+    CSV_COLUMNS,
+    JSON_VERSION,
+    safe_cell,
+    to_csv,
+    to_json_dict,
+    write_json,
+)
 from ._html import iter_html, render_html, write_html
 from ._models import (
     LIST_TITLES,
@@ -51,4 +58,5 @@ __all__ = [
     "to_csv",
     "to_json_dict",
     "write_html",
+    "write_json",
 ]

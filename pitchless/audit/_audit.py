@@ -53,6 +53,16 @@ class Scorer(Protocol):
     ) -> list[Verdict]: ...
 
 
+class _NoScorer:
+    """Stands in for the guard when no message needs scoring."""
+
+    def score_many(
+        self, contexts: Sequence[MessageContext], *, explain: bool = True
+    ) -> list[Verdict]:
+        assert not contexts
+        return []
+
+
 def is_pitch(verdict: Verdict) -> bool:
     """A message counts as a pitch when the guard's text model reads it as one.
 
@@ -195,10 +205,6 @@ def run_audit(
     ``Guard(model=...)`` to evaluate another model.
     """
     settings = settings or AuditSettings()
-    if guard is None:
-        from pitchless.guard import Guard
-
-        guard = Guard()
     people_raw, counts = _collect(export)
     invitations = _invitation_index(export)
 
@@ -267,6 +273,11 @@ def run_audit(
                 bulk=BulkCounts(recipients=1, senders=n_senders),
             )
         )
+    if guard is None:
+        from pitchless.guard import Guard
+
+        # Loaded only when there is something to score (an owner-only export needs no model).
+        guard = Guard() if contexts else _NoScorer()
     verdicts = _score(guard, contexts)
 
     pitch_in_cluster: Counter[int] = Counter()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -15,7 +14,7 @@ from pitchless._cli_support import CommandError
 from pitchless.linkedin import ExportError, read_export
 
 from ._audit import run_audit
-from ._export_formats import to_csv, to_json_dict
+from ._export_formats import to_csv, write_json
 from ._html import render_html, write_html
 from ._models import AuditSettings
 from ._redact import redact
@@ -121,10 +120,18 @@ def _run(args: argparse.Namespace) -> int:
             result = run_audit(export, settings=settings)
     else:
         result = run_audit(export, settings=settings)
+    del export  # the result holds what the reports need; free the messages first
     if args.redact:
         result = redact(result)
     if args.json:
-        _write(args.json, json.dumps(to_json_dict(result), ensure_ascii=False, indent=1) + "\n")
+        if args.json == "-":
+            write_json(result, sys.stdout, indent=1)
+        else:
+            try:
+                with open(args.json, "w", encoding="utf-8") as fh:
+                    write_json(result, fh, indent=1)
+            except OSError as exc:
+                raise CommandError(f"cannot write {args.json}: {exc.strerror or exc}") from None
     if args.csv:
         _write(args.csv, to_csv(result))
     if args.html:

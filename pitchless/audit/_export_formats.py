@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+import json
+from typing import IO, Any
 
 from ._models import AuditResult, PersonReport, TimingStats
 
@@ -87,8 +88,11 @@ def person_to_dict(p: PersonReport) -> dict[str, Any]:
     }
 
 
-def to_json_dict(result: AuditResult) -> dict[str, Any]:
-    """The stable JSON document: ``owner``, ``counts``, ``people`` (highest score first), more."""
+def to_json_dict(result: AuditResult, *, people: bool = True) -> dict[str, Any]:
+    """The stable JSON document: ``owner``, ``counts``, ``people`` (highest score first), more.
+
+    ``people=False`` leaves the (large) ``people`` list out.
+    """
     s = result.settings
     return {
         "version": JSON_VERSION,
@@ -115,8 +119,24 @@ def to_json_dict(result: AuditResult) -> dict[str, Any]:
             for t in result.templates
         ],
         "warnings": result.warnings,
-        "people": [person_to_dict(p) for p in result.people],
+        **({"people": [person_to_dict(p) for p in result.people]} if people else {}),
     }
+
+
+def write_json(result: AuditResult, fh: IO[str], *, indent: int | None = None) -> None:
+    """Write the same document as :func:`to_json_dict`, one person at a time.
+
+    A large export has tens of thousands of people; serialising them one by one keeps the
+    whole document out of memory.
+    """
+    head = to_json_dict(result, people=False)
+    body = json.dumps(head, ensure_ascii=False, indent=indent)
+    fh.write(body[:-1].rstrip())  # reopen the object to append "people"
+    fh.write(',\n "people": [')
+    for i, person in enumerate(result.people):
+        fh.write(",\n  " if i else "\n  ")
+        fh.write(json.dumps(person_to_dict(person), ensure_ascii=False))
+    fh.write("\n ]\n}\n")
 
 
 def safe_cell(value: object) -> str:

@@ -62,7 +62,7 @@ def _bars(
     left, bottom, pad = 34, 34, 8
     plot_w, plot_h = width - left - pad, height - bottom - pad
     group_w = plot_w / n
-    bar_w = max(group_w * 0.8 / max(len(series), 1), 1.0)
+    bar_w = min(max(group_w * 0.8 / max(len(series), 1), 1.0), 48.0)
     parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img">']
     for frac in (0.0, 0.5, 1.0):
         y = pad + plot_h * (1 - frac)

@@ -59,6 +59,7 @@ class _Table:
 
     info: FileInfo
     header: dict[str, int]
+    #: the CSV reader after the header; rows of the wrong width are the parser's to count
     rows: Iterator[list[str]] = field(default_factory=lambda: iter(()))
 
 
@@ -83,17 +84,9 @@ def _read_table(
         return _read_table_as(source, member, kind, header_start, "cp1252", parse)
 
 
-def _rows(reader: Iterator[list[str]], width: int, info: FileInfo) -> Iterator[list[str]]:
-    """Rows with the header's field count; others are counted as malformed."""
-    malformed = 0
-    for row in reader:
-        if len(row) == width:
-            yield row
-        elif not row or (len(row) == 1 and not row[0].strip()):
-            continue  # a blank line (some re-saves end with one)
-        else:
-            malformed += 1
-            info.malformed = malformed
+def _malformed(row: list[str]) -> bool:
+    """A row of the wrong width that is not just a blank line (re-saves end with one)."""
+    return bool(row) and (len(row) > 1 or bool(row[0].strip()))
 
 
 def _read_table_as(
@@ -124,8 +117,7 @@ def _read_table_as(
                 columns = tuple(c.strip().lstrip("\ufeff") for c in header_cells)
                 info.columns = columns
                 header = {c.lower(): i for i, c in enumerate(columns)}
-                rows = _rows(csv.reader(stream), len(columns), info)
-                result = parse(_Table(info, header, rows))
+                result = parse(_Table(info, header, csv.reader(stream)))
             last = getattr(binary.raw, "last_byte", b"\n")
             info.final_newline = last in (b"\n", b"\r", b"")
             return info, header, result
@@ -218,7 +210,11 @@ def _parse_messages(table: _Table, excel_flags: set[str]) -> tuple[list[Message]
     unknown: set[int] = set()
     bad_dates = 0
     incoming, outgoing = Direction.INCOMING, Direction.OUTGOING
+    malformed = 0
     for row in table.rows:
+        if len(row) != width:
+            malformed += _malformed(row)
+            continue
         row.append("")
         cell = row[i_date]
         parsed = dates.get(cell)
@@ -281,7 +277,7 @@ def _parse_messages(table: _Table, excel_flags: set[str]) -> tuple[list[Message]
                 attachments=intern(row[i_attach]),
             )
         )
-    table.info.malformed += bad_dates
+    table.info.malformed += malformed + bad_dates
     table.info.rows = len(out)
     return out, unknown
 
@@ -295,11 +291,14 @@ def _parse_connections(table: _Table, excel_flags: set[str]) -> list[Connection]
     i_company = _col(h, "company")
     i_position = _col(h, "position")
     i_on = _col(h, "connected on")
-    intern = sys.intern
+    width = len(table.info.columns)
     days: dict[str, tuple[date, bool]] = {}
     out: list[Connection] = []
     bad = 0
     for row in table.rows:
+        if len(row) != width:
+            bad += _malformed(row)
+            continue
         cell = row[i_on].strip()
         connected_on = None
         if cell:
@@ -313,17 +312,17 @@ def _parse_connections(table: _Table, excel_flags: set[str]) -> list[Connection]
             connected_on, excel = parsed
             if excel:
                 excel_flags.add(table.info.path)
-        first = intern(row[i_first].strip())
-        last = intern(row[i_last].strip())
+        first = row[i_first].strip()
+        last = row[i_last].strip()
         out.append(
             Connection(
                 first_name=first,
                 last_name=last,
                 name=f"{first} {last}".strip(),
                 url=_get(row, i_url).strip(),
-                email=intern(_get(row, i_email).strip()),
-                company=intern(_get(row, i_company).strip()),
-                position=intern(_get(row, i_position).strip()),
+                email=_get(row, i_email).strip(),
+                company=_get(row, i_company).strip(),
+                position=_get(row, i_position).strip(),
                 connected_on=connected_on,
             )
         )
@@ -342,9 +341,13 @@ def _parse_invitations(table: _Table, excel_flags: set[str]) -> list[Invitation]
     i_inviter = _col(h, "inviterprofileurl")
     i_invitee = _col(h, "inviteeprofileurl")
     intern = sys.intern
+    width = len(table.info.columns)
     out: list[Invitation] = []
     bad = 0
     for row in table.rows:
+        if len(row) != width:
+            bad += _malformed(row)
+            continue
         raw_dir = row[i_dir].strip().upper()
         if raw_dir not in ("INCOMING", "OUTGOING"):
             bad += 1
@@ -504,7 +507,7 @@ def _checked(
             warnings.append(
                 f"{table.info.path}: unknown header (missing {', '.join(missing)}); file skipped"
             )
-            skipped = sum(1 for _ in table.rows)
+            skipped = sum(1 for row in table.rows if row and (len(row) > 1 or row[0].strip()))
             table.info.malformed += skipped
             return []
         return parse(table)

@@ -212,3 +212,15 @@ def test_import_loads_no_django() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "0"
+
+
+@pytest.mark.parametrize("indent", [None, 1])
+def test_streamed_json_equals_the_dict(
+    demo_dir: Path, keyword_guard: Any, indent: int | None
+) -> None:
+    from pitchless.audit import write_json
+
+    result = run_audit(read_export(demo_dir), keyword_guard)
+    buf = io.StringIO()
+    write_json(result, buf, indent=indent)
+    assert json.loads(buf.getvalue()) == json.loads(json.dumps(to_json_dict(result)))
