@@ -43,6 +43,10 @@ class MemberManager(BaseUserManager.from_queryset(MemberQuerySet)):  # type: ign
         member.save(using=self._db)
         return member
 
+    def get_by_natural_key(self, username: str | None) -> Member:
+        """Log-in looks the address up without regard to case, as mail servers do."""
+        return self.get(email__iexact=(username or "").strip())
+
     def create_user(self, email: str, password: str | None = None, **fields: Any) -> Member:
         """A regular member."""
         fields.setdefault("is_staff", False)

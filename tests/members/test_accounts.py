@@ -54,6 +54,12 @@ def test_log_in_and_out(client: Client):
     assert "_auth_user_id" not in client.session
 
 
+def test_log_in_ignores_the_case_of_the_address(client: Client):
+    make_member(email="kay@example.org")
+    response = client.post("/login/", {"username": " Kay@Example.ORG", "password": PASSWORD})
+    assert response.status_code == 302
+
+
 def test_wrong_password_is_refused(client: Client):
     make_member(email="fay@example.org")
     response = client.post("/login/", {"username": "fay@example.org", "password": "nope"})
