@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -102,9 +104,14 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
     if blocked_by_them:
         raise Http404("No such member.")
     connection = Connection.objects.filter(member=me, other=member).first()
+    # An ignored invitation looks pending to its sender until the re-invite cooldown ends.
+    cooldown = timezone.now() - timedelta(days=settings.PITCHLESS_REINVITE_COOLDOWN_DAYS)
     pending_out = (
         Invitation.objects.filter(sender=me, recipient=member)
-        .filter(Q(status=Invitation.Status.PENDING) | Q(status=Invitation.Status.IGNORED))
+        .filter(
+            Q(pk__in=Invitation.objects.pending().values("pk"))
+            | Q(status=Invitation.Status.IGNORED, decided_at__gt=cooldown)
+        )
         .first()
     )
     pending_in = Invitation.objects.filter(sender=member, recipient=me).pending().first()

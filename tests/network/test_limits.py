@@ -120,12 +120,18 @@ def test_no_reinvite_for_21_days_after_withdraw_or_ignore(alice, bob, answer):
         actor = alice if answer == "withdraw" else bob
         login(actor).post(f"/invitations/{inv.pk}/{answer}/")
     with time_machine.travel(NOW + timedelta(days=20), tick=False):
+        if answer == "ignore":  # still shown as waiting: the sender is not told
+            page = login(alice).get(f"/members/{bob.pk}/").content.decode()
+            assert "Send invitation" not in page
         response = _try(alice, bob)
         assert response.status_code == 400
         html = response.content.decode()
         assert "less than 21 days ago" in html
         assert (NOW + timedelta(days=21)).strftime("%-d %B %Y, %H:%M") in html
     with time_machine.travel(NOW + timedelta(days=21, seconds=1), tick=False):
+        # The profile offers the invitation form again (an ignore is not shown before that).
+        page = login(alice).get(f"/members/{bob.pk}/").content.decode()
+        assert "Send invitation" in page
         assert _try(alice, bob).status_code == 302
 
 
