@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Q
 
 from pitchless.core.guard import get_guard
 from pitchless.guard import Action, BulkIndex, MessageContext, SenderFacts, Verdict
@@ -55,14 +56,16 @@ def sender_facts(sender: Member, *, now: datetime) -> SenderFacts:
     """What the platform knows about ``sender``: age, invitations, complaints, reputation."""
     week_ago = now - timedelta(days=7)
     recent = now - timedelta(days=3 * settings.PITCHLESS_REPUTATION_HALF_LIFE_DAYS)
-    sent = Invitation.objects.filter(sender=sender, created_at__gte=week_ago)
+    counts = Invitation.objects.filter(sender=sender).aggregate(
+        sent=Count("id", filter=Q(created_at__gte=week_ago)),
+        accepted=Count("id", filter=Q(created_at__gte=week_ago, status=Invitation.Status.ACCEPTED)),
+        dont_know=Count("id", filter=Q(status=Invitation.Status.DONT_KNOW, decided_at__gte=recent)),
+    )
     return SenderFacts(
         account_age_days=max(0.0, (now - sender.date_joined).total_seconds() / 86400.0),
-        invitations_sent_7d=sent.count(),
-        invitations_accepted_7d=sent.filter(status=Invitation.Status.ACCEPTED).count(),
-        dont_know_count=Invitation.objects.filter(
-            sender=sender, status=Invitation.Status.DONT_KNOW, decided_at__gte=recent
-        ).count(),
+        invitations_sent_7d=counts["sent"],
+        invitations_accepted_7d=counts["accepted"],
+        dont_know_count=counts["dont_know"],
         report_count=Report.objects.filter(reported=sender, created_at__gte=recent).count(),
         reputation=compute_reputation(sender, now=now).score,
     )
@@ -78,10 +81,13 @@ def build_context(
     answers_listing: bool = False,
 ) -> MessageContext:
     """The guard's view of one message, read from the database (records the bulk entry)."""
-    connected_at = (
-        Connection.objects.filter(member=sender, other=recipient)
-        .values_list("created_at", flat=True)
-        .first()
+    connected_at = next(
+        iter(
+            Connection.objects.filter(member=sender, other=recipient)
+            .order_by()
+            .values_list("created_at", flat=True)[:1]
+        ),
+        None,
     )
     bulk = bulk_index.observe(sender=str(sender.pk), recipient=str(recipient.pk), text=text, at=now)
     return MessageContext(

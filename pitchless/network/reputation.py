@@ -60,30 +60,30 @@ def compute_reputation(member: Member, *, now: datetime | None = None) -> Reputa
     now = now or timezone.now()
     half_life = float(settings.PITCHLESS_REPUTATION_HALF_LIFE_DAYS)
     since = now - timedelta(days=half_life * _HORIZON_HALF_LIVES)
-    decided = Invitation.objects.filter(sender=member, decided_at__gte=since)
-    times: dict[str, list[datetime]] = {
-        "dont_know": list(
-            decided.filter(status=Invitation.Status.DONT_KNOW).values_list("decided_at", flat=True)
-        ),
-        "ignored": list(
-            decided.filter(status=Invitation.Status.IGNORED).values_list("decided_at", flat=True)
-        ),
-        "accepted": list(
-            decided.filter(status=Invitation.Status.ACCEPTED).values_list("decided_at", flat=True)
-        ),
-        "report": list(
-            Report.objects.filter(reported=member, created_at__gte=since).values_list(
-                "created_at", flat=True
-            )
-        ),
+    # Three queries: invitation answers, reports, and recipients' labels.
+    times: dict[str, list[datetime]] = {kind: [] for kind in WEIGHTS}
+    answers = {
+        Invitation.Status.DONT_KNOW: "dont_know",
+        Invitation.Status.IGNORED: "ignored",
+        Invitation.Status.ACCEPTED: "accepted",
     }
-    labels = MessageFeedback.objects.filter(message__sender=member, created_at__gte=since)
-    times["confirmed_pitch"] = list(
-        labels.filter(label=MessageFeedback.Label.PITCH).values_list("created_at", flat=True)
+    for status, at in Invitation.objects.filter(
+        sender=member, decided_at__gte=since, status__in=list(answers)
+    ).values_list("status", "decided_at"):
+        times[answers[status]].append(at)
+    times["report"] = list(
+        Report.objects.filter(reported=member, created_at__gte=since).values_list(
+            "created_at", flat=True
+        )
     )
-    times["not_pitch"] = list(
-        labels.filter(label=MessageFeedback.Label.NOT_PITCH).values_list("created_at", flat=True)
-    )
+    labels = {
+        MessageFeedback.Label.PITCH: "confirmed_pitch",
+        MessageFeedback.Label.NOT_PITCH: "not_pitch",
+    }
+    for label, at in MessageFeedback.objects.filter(
+        message__sender=member, created_at__gte=since
+    ).values_list("label", "created_at"):
+        times[labels[label]].append(at)
     good = bad = 0.0
     for kind, ts in times.items():
         weight = WEIGHTS[kind] * _decayed(ts, now, half_life)

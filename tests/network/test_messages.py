@@ -289,3 +289,10 @@ def test_invitation_mail_respects_the_preference(
         services.send_invitation(sender=alice, recipient=bob)
         services.send_invitation(sender=alice, recipient=carol)
     assert [m.to for m in mail.outbox] == [["bob@example.org"]]
+
+
+def test_a_send_takes_a_bounded_number_of_queries(alice, bob, django_assert_max_num_queries):
+    connect(alice, bob)
+    services.send_message(sender=bob, recipient=alice, text="Hi Alice, good to see you.")
+    with django_assert_max_num_queries(26):
+        services.send_message(sender=alice, recipient=bob, text="Likewise! How was Lyon?")
