@@ -128,6 +128,13 @@ def main() -> int:
     parser.add_argument("--bundled", action="store_true", help="bundled model (not held out)")
     parser.add_argument("--model-dir", help="another trained model (not held out)")
     parser.add_argument("--json", action="store_true", help="print JSON lines only")
+    parser.add_argument("--only", nargs="*", help="export ids to evaluate (default: all)")
+    parser.add_argument(
+        "--pitch-rule",
+        choices=("text", "action"),
+        default="text",
+        help="what makes a message a pitch: the text model (default) or the guard's action",
+    )
     args = parser.parse_args()
     samples = DATA / "linkedin_export_samples"
     if not samples.is_dir():
@@ -136,6 +143,14 @@ def main() -> int:
     from pitchless.guard import Guard
 
     exports = sorted(p for p in samples.iterdir() if (p / "Connections.csv").is_file())
+    if args.only:
+        exports = [p for p in exports if p.name in args.only]
+    if args.pitch_rule == "action":
+        from pitchless.audit import _audit
+        from pitchless.guard import Action
+
+        # Sensitivity check only: the guard's action also weighs timing after connecting.
+        _audit.is_pitch = lambda v: v.action is not Action.DELIVER  # type: ignore[assignment]
     aux: list[Any] = []
     if not (args.bundled or args.model_dir) and args.aux_weight > 0:
         from pitchless.guard._training import load_auxiliary
