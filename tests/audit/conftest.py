@@ -55,7 +55,7 @@ def real_guard() -> object:
     """The guard with its bundled model; skips when the model is not installed."""
     from pitchless.guard import Guard
 
-    model_dir = os.environ.get("PITCHLESS_AUDIT_TEST_MODEL")  # to try another trained model
+    model_dir = os.environ.get("PITCHLESS_GUARD_MODEL_DIR") or None  # as the web app reads it
     try:
         return Guard(model_dir=model_dir)
     except (FileNotFoundError, OSError, ValueError) as exc:
