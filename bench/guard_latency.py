@@ -27,7 +27,7 @@ OPENERS = [
     "https://calendly.com/sales/intro",
     "Hi {n}, I'm looking for a referral for the analyst role at {c}. Could you help?",
     "Hi {n}, a recruiter here: we have a remote Python role paying 120k. Interested?",
-    "<p class=\"spinmail-quill-editor__spin-break\">Hi {n},</p><p>Our platform gives "
+    '<p class="spinmail-quill-editor__spin-break">Hi {n},</p><p>Our platform gives '
     "%FIRSTNAME% teams a free trial &amp; 20% discount this month.</p>",
     "Thanks for the chat yesterday {n}, sending the slides as promised.",
     "Hola {n}, gracias por conectar. ¿Te interesa nuestra oferta de formación online?",

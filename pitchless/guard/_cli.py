@@ -32,8 +32,10 @@ def _non_negative(kind: type[int] | type[float]) -> Any:
     return parse
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``guard`` and its subcommands."""
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """Add ``guard`` and its subcommands; returns the group, so the site can add its own."""
     guard = subparsers.add_parser("guard", help="score, train and evaluate the pitch guard")
     commands = guard.add_subparsers(title="guard commands", dest="guard_command", required=True)
 
@@ -85,6 +87,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     ev.add_argument("--json", action="store_true", help="print one JSON object")
     ev.add_argument("--model", type=Path, metavar="DIR", help="use the model in DIR")
     ev.set_defaults(handler=_eval)
+    return commands
 
 
 def _guard(model_dir: Path | None) -> Any:
