@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -13,7 +14,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from pitchless._cli_support import CommandError
 from pitchless.linkedin import ExportError, read_export
 
-from ._audit import run_audit
+from ._audit import Scorer, run_audit
 from ._export_formats import to_csv, write_json
 from ._html import render_html, write_html
 from ._models import AuditSettings
@@ -76,6 +77,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--top", metavar="N", type=int, default=20, help="people shown in the terminal (20)"
     )
+    parser.add_argument(
+        "--model-dir",
+        metavar="DIR",
+        default=None,
+        help="a trained guard model (default: $PITCHLESS_GUARD_MODEL_DIR, else the bundled one)",
+    )
     parser.set_defaults(handler=_run)
 
 
@@ -87,6 +94,17 @@ def _write(path: str, text: str) -> None:
         Path(path).write_text(text, encoding="utf-8")
     except OSError as exc:
         raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _load_guard(model_dir: str | None) -> Scorer:
+    """The guard with the chosen model; a missing or broken model is a one-line error."""
+    from pitchless.guard import Guard
+
+    chosen = model_dir or os.environ.get("PITCHLESS_GUARD_MODEL_DIR") or None
+    try:
+        return Guard(model_dir=chosen)
+    except (OSError, ValueError, KeyError) as exc:
+        raise CommandError(f"cannot load the guard's text model: {exc}") from None
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -115,11 +133,12 @@ def _run(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from None
     if not export.messages:
         raise CommandError(f"{path.name}: the export holds no messages to audit")
+    guard = _load_guard(args.model_dir)
     if err.is_terminal:
         with err.status("scoring messages with the guard"):
-            result = run_audit(export, settings=settings)
+            result = run_audit(export, guard, settings=settings)
     else:
-        result = run_audit(export, settings=settings)
+        result = run_audit(export, guard, settings=settings)
     del export  # the result holds what the reports need; free the messages first
     if args.redact:
         result = redact(result)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from ._models import LIST_TITLES, AuditResult, Category
+
+# The terminal table keeps reasons short; the HTML and CSV carry them in full.
+_PARENTHESES = re.compile(r"\s*\([^()]*\)")
 
 
 def _pct(x: float | None) -> str:
@@ -54,7 +59,7 @@ def print_report(result: AuditResult, console: Console, *, top: int = 20) -> Non
     console.print(timing)
 
     table = Table(
-        title=f"Top {min(top, len(result.people))} (flag: connected, then pitched within "
+        title=f"Top {min(top, len(result.people))} (C&S: connected, then pitched within "
         f"{s.days} days)",
         title_justify="left",
         show_lines=False,
@@ -64,9 +69,9 @@ def print_report(result: AuditResult, console: Console, *, top: int = 20) -> Non
     table.add_column("connected")
     table.add_column("days", justify="right")
     table.add_column("verdict")
-    table.add_column("flag")
+    table.add_column("C&S", no_wrap=True)
     table.add_column("score", justify="right")
-    table.add_column("why", overflow="fold", max_width=60)
+    table.add_column("why", overflow="fold", min_width=28, max_width=60)
     for rank, p in enumerate(result.people[:top], start=1):
         worst = p.worst
         verdict = f"{worst.verdict.intent} {worst.verdict.pitch_probability:.2f}" if worst else ""
@@ -76,9 +81,9 @@ def print_report(result: AuditResult, console: Console, *, top: int = 20) -> Non
             p.connected_on.isoformat() if p.connected_on else "—",
             "" if p.days_to_first_message is None else str(p.days_to_first_message),
             verdict,
-            Text("connect & sell", style="bold red") if p.connect_and_sell else Text(""),
+            Text("yes", style="bold red") if p.connect_and_sell else Text(""),
             f"{p.score:.2f}",
-            Text("; ".join(r.text for r in p.reasons[:3])),
+            Text("; ".join(_PARENTHESES.sub("", r.text) for r in p.reasons[:3])),
         )
     console.print(table)
     for w in result.warnings:

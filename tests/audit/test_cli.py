@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import zipfile
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Any
 import pytest
 
 from pitchless._cli_support import CommandError
-from pitchless.audit import _cli, run_audit
+from pitchless.audit import _cli
 
 MiB = 1024 * 1024
 
@@ -38,7 +37,7 @@ def _run(argv: list[str]) -> int:
 @pytest.fixture(autouse=True)
 def _keyword_guard(monkeypatch: pytest.MonkeyPatch, keyword_guard: Any) -> None:
     """The CLI builds the real guard; give it the model-free one."""
-    monkeypatch.setattr(_cli, "run_audit", functools.partial(run_audit, guard=keyword_guard))
+    monkeypatch.setattr(_cli, "_load_guard", lambda model_dir: keyword_guard)
 
 
 def test_writes_every_output(
@@ -135,3 +134,10 @@ def _truncated(path: Path) -> Path:
     data = full.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     return path
+
+
+def test_missing_model_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.undo()
+    with pytest.raises(CommandError, match="cannot load the guard's text model") as err:
+        _cli._load_guard(str(tmp_path / "no-model"))
+    assert "\n" not in str(err.value)
