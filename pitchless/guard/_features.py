@@ -157,8 +157,9 @@ class _Powers:
             return
         size = max(n, 2 * len(self.p), 4096)
         with np.errstate(over="ignore"):
-            self.p = np.cumprod(np.concatenate(([U64(1)], np.full(size - 1, _P, dtype=U64))))
-            self.q = np.cumprod(np.concatenate(([U64(1)], np.full(size - 1, _Q, dtype=U64))))
+            ones = np.ones(1, dtype=U64)
+            self.p = np.cumprod(np.concatenate((ones, np.full(size - 1, _P, dtype=U64))), dtype=U64)
+            self.q = np.cumprod(np.concatenate((ones, np.full(size - 1, _Q, dtype=U64))), dtype=U64)
 
 
 _POWERS = _Powers()

@@ -79,10 +79,11 @@ def _sigmoid(z: F64) -> F64:
     return out
 
 
-def _softmax(z: F64) -> F64:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    out: F64 = e / e.sum(axis=1, keepdims=True)
+def _ovr_normalize(z: F64) -> F64:
+    """One-vs-rest logits to probabilities summing to one (as scikit-learn's OvR does)."""
+    p = _sigmoid(z)
+    total = p.sum(axis=1, keepdims=True)
+    out: F64 = np.divide(p, total, out=np.full_like(p, 1.0 / max(1, p.shape[1])), where=total > 0)
     return out
 
 
@@ -101,6 +102,18 @@ class PitchClassifier:
     - ``max_negative_fpr``: the threshold suggestion keeps the out-of-fold false-positive
       rate on social + conversation messages at or under this value.
     """
+
+    # Fitted state (set by fit() or load()).
+    pitch_coef_: F32
+    pitch_intercept_: float
+    intent_coef_: F32
+    intent_intercept_: F64
+    intents_: tuple[str, ...]
+    calibration_: tuple[float, float]
+    threshold_: float
+    n_features_in_: int
+    metadata_: dict[str, Any]
+    _table: F32 | None = None  # cache of the signed weight table, rebuilt on demand
 
     def __init__(
         self,
@@ -198,9 +211,10 @@ class PitchClassifier:
         ``intents`` are :class:`~pitchless.guard._types.Intent` values; "pitch" is the
         positive class of the pitch head. ``groups`` (e.g. the export or corpus a row came
         from) makes the inner calibration folds grouped, so templated near-duplicates never
-        sit on both sides. ``calibrate_on`` marks the rows whose out-of-fold scores fit the
-        calibration and the threshold (e.g. in-domain rows only, when auxiliary corpora are
-        mixed in); other rows always stay on the training side of the inner folds.
+        sit on both sides. ``calibrate_on`` marks the in-domain rows: only they train the
+        intent head and give the out-of-fold scores that fit the calibration and the threshold. The
+        other rows (auxiliary corpora) only train the pitch head and always stay on the
+        training side of the inner folds.
         """
         texts = list(texts)
         y_int = [str(i) for i in intents]
@@ -235,8 +249,12 @@ class PitchClassifier:
         X = to_csr(texts, spec)
         pitch_coef, pitch_bias = self._fit_binary(X, y_pitch, weights)
 
-        present = [i for i in INTENT_ORDER if i in set(y_int)]
-        intent_coef, intent_bias = self._fit_intents(X, y_int, present, weights)
+        # The intent head learns from the in-domain rows only: auxiliary spam corpora say
+        # "spam or not", not which of the five intents a legitimate message has.
+        in_dom = np.flatnonzero(cal_mask)
+        y_in = [y_int[i] for i in in_dom]
+        present = [i for i in INTENT_ORDER if i in set(y_in)]
+        intent_coef, intent_bias = self._fit_intents(X[in_dom], y_in, present, weights[in_dom])
 
         # Out-of-fold pitch scores for calibration and the threshold suggestion.
         oof = self._oof_scores(X, y_pitch, weights, cal_mask, group_arr)
@@ -265,7 +283,7 @@ class PitchClassifier:
             "format": MODEL_FORMAT,
             "trained_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
             "n_train": n,
-            "n_calibration": int(len(cal_idx)),
+            "n_calibration": len(cal_idx),
             "train_intent_counts": {i: int(y_int.count(i)) for i in present},
             "threshold": {
                 "pitch": float(threshold),
@@ -282,27 +300,32 @@ class PitchClassifier:
     def _new_binary(self) -> Any:
         from sklearn.linear_model import LogisticRegression
 
-        return LogisticRegression(C=float(self.C), solver="liblinear", max_iter=200)
+        return LogisticRegression(C=float(self.C), solver="liblinear", dual=True, max_iter=500)
 
     def _fit_binary(self, X: Any, y: npt.NDArray[np.int64], w: F64) -> tuple[F32, float]:
         clf = self._new_binary().fit(X, y, sample_weight=w)
         return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
 
     def _fit_intents(self, X: Any, y: list[str], present: list[str], w: F64) -> tuple[F32, F64]:
+        # One-vs-rest liblinear: a few tenths of a second per intent, where a multinomial
+        # lbfgs fit over 2**18 hashed columns takes ten seconds or more.
         from sklearn.linear_model import LogisticRegression
 
-        clf = LogisticRegression(C=float(self.intent_C), solver="lbfgs", max_iter=300)
-        clf.fit(X, np.asarray(y), sample_weight=w)
-        order = [list(clf.classes_).index(i) for i in present]
-        coef = clf.coef_
-        intercept = clf.intercept_
-        if len(clf.classes_) == 2:  # sklearn keeps one row for two classes
-            coef = np.vstack([-coef[0] / 2, coef[0] / 2])
-            intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
-        return (
-            np.ascontiguousarray(coef[order].T, dtype=np.float32),
-            np.asarray(intercept[order], dtype=np.float64),
-        )
+        y_arr = np.asarray(y)
+        coef = np.zeros((X.shape[1], len(present)), dtype=np.float32)
+        intercept = np.zeros(len(present), dtype=np.float64)
+        for k, intent in enumerate(present):
+            target = (y_arr == intent).astype(np.int64)
+            if target.min() == target.max():
+                intercept[k] = 10.0 if target[0] else -10.0
+                continue
+            clf = LogisticRegression(
+                C=float(self.intent_C), solver="liblinear", dual=True, max_iter=500
+            )
+            clf.fit(X, target, sample_weight=w)
+            coef[:, k] = clf.coef_[0]
+            intercept[k] = float(clf.intercept_[0])
+        return coef, intercept
 
     def _oof_scores(
         self,
@@ -340,7 +363,7 @@ class PitchClassifier:
     # -- inference --------------------------------------------------------------------------
 
     def _weights_table(self) -> F32:
-        table: F32 | None = getattr(self, "_table", None)
+        table = self._table
         if table is None:
             stacked = np.concatenate((self.pitch_coef_[:, None], self.intent_coef_), axis=1)
             table = signed_table(stacked)
@@ -367,7 +390,7 @@ class PitchClassifier:
         """Calibrated P(pitch) and intent probabilities for already normalised texts."""
         raw = self._raw(normalized_texts)
         a, b = self.calibration_
-        return TextScores(_sigmoid(a * raw[:, 0] + b), _softmax(raw[:, 1:]))
+        return TextScores(_sigmoid(a * raw[:, 0] + b), _ovr_normalize(raw[:, 1:]))
 
     def predict_proba(self, normalized_texts: Sequence[str]) -> F64:
         """``[P(not pitch), P(pitch)]`` per text, scikit-learn style."""
@@ -431,7 +454,7 @@ class PitchClassifier:
     # -- persistence ------------------------------------------------------------------------
 
     def save(self, directory: str | Path, metrics: dict[str, Any] | None = None) -> None:
-        """Write ``pitch_model.npz`` + ``pitch_model.json`` (+ ``metrics.json``) to ``directory``."""
+        """Write the weights (npz), the model document (JSON) and optional metrics.json."""
         self._check_fitted()
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
