@@ -5,9 +5,10 @@ The tests skip, saying why, when Chromium or Playwright is missing; `.ci/run` in
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -28,11 +29,13 @@ def _chromium() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def browser(django_db_setup: None, django_db_blocker: Any) -> Iterator[Any]:
     """One headless Chromium per test module.
 
     Not per session: while Playwright's sync API is alive its event loop counts as running in
-    this thread, and Django would then refuse ORM calls in every later, unrelated test.
+    this thread, and Django would then refuse ORM calls in every later, unrelated test. For the
+    same reason the test database is created before Chromium starts (``django_db_setup``):
+    otherwise a run of these tests alone fails while creating it.
     """
     path = _chromium()
     if not path:
@@ -41,7 +44,11 @@ def browser() -> Iterator[Any]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         pytest.skip("playwright is not installed (pip install -e '.[dev]')")
-    with sync_playwright() as pw:
+    # While Playwright is alive Django sees a running event loop in this thread; the database
+    # flush that ends each transactional test runs after function-scoped patches are undone, so
+    # the allowance has to last as long as the browser does.
+    with pytest.MonkeyPatch.context() as mp, sync_playwright() as pw:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = pw.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
         try:
             yield browser
@@ -78,3 +85,55 @@ def page_without_js(browser: Any) -> Iterator[Any]:
         yield page
     finally:
         context.close()
+
+
+@pytest.fixture
+def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
+    """Open pages in separate browser contexts, one per person, like two people on two machines.
+
+    ``new_page(javascript=False)`` gives a page with JavaScript turned off.
+    """
+    contexts: list[Any] = []
+
+    def open_page(*, javascript: bool = True) -> Any:
+        context = browser.new_context(java_script_enabled=javascript)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    try:
+        yield open_page
+    finally:
+        for context in contexts:
+            context.close()
+
+
+@functools.cache
+def _site_guard() -> Any:
+    from pitchless.guard import Guard
+    from pitchless.guard._textmodel import DEFAULT_MODEL_DIR
+    from tests.network.fakes import keyword_guard
+
+    model_dir = os.environ.get("PITCHLESS_GUARD_MODEL_DIR") or None
+    if model_dir is not None or (DEFAULT_MODEL_DIR / "pitch_model.json").is_file():
+        return Guard(model_dir=model_dir)
+    return keyword_guard()
+
+
+@pytest.fixture
+def site_guard(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The guard the live server files messages with, as in the network tests.
+
+    A model named by ``PITCHLESS_GUARD_MODEL_DIR``, else the bundled one once it is installed,
+    else the keyword stand-in, so that a sales pitch is filed as one on every machine.
+    """
+    from django.core.cache import cache
+
+    from pitchless.network import guard_adapter
+
+    cache.clear()
+    instance = _site_guard()
+    # the live server runs in a thread of this process, so the patch reaches its requests
+    monkeypatch.setattr(guard_adapter, "get_guard", lambda: instance)
+    return instance
