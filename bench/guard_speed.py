@@ -35,7 +35,7 @@ from pitchless.guard._training import BUNDLED_SMS, load_sms  # noqa: E402
 
 
 def opener_lengths(data: Path) -> list[int]:
-    """Character lengths of the real openers (the texts themselves are not kept)."""
+    """Character lengths of the real labelled openers (the texts themselves are not kept)."""
     path = data / "linkedin_dm_openers" / "openers.csv"
     if not path.is_file():
         rng = np.random.default_rng(0)
@@ -43,7 +43,9 @@ def opener_lengths(data: Path) -> list[int]:
         sigma = float(np.sqrt(2 * np.log(300 / 70)))
         return [int(min(4000, max(2, x))) for x in rng.lognormal(np.log(70), sigma, 2000)]
     with open(path, encoding="utf-8", newline="") as fh:
-        return [len(r["opener_text"]) for r in csv.DictReader(fh) if r["opener_text"]]
+        # The labelled openers: messages others sent (the owner's own replies are excluded).
+        rows = csv.DictReader(fh)
+        return [len(r["opener_text"]) for r in rows if r["opener_text"] and r.get("label_v2")]
 
 
 def make_texts(lengths: Sequence[int], n: int, seed: int = 0) -> list[str]:

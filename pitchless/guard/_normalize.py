@@ -59,27 +59,34 @@ _MERGE = re.compile(
     r"|\[(?:first|last|full|company)[ _]?name\]",  # [first name]
     re.IGNORECASE,
 )
-_URL = re.compile(
-    r"(?:https?://|ftp://|www\.)[^\s<>\"'()\[\]{}]{1,2000}"
-    # bare "calendly.com/x" style links: a dotted host with a well-known ending and a path
-    r"|\b[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63}){0,4}"
-    r"\.(?:com|net|org|io|co|ai|app|ly|me|link|info|biz|edu|gov|uk|de|se|es|in|ng|us)"
-    r"/[^\s<>\"'()\[\]{}]{0,2000}",
-    re.IGNORECASE,
+# Patterns below run on lower-cased text and most only when a cheap substring test says they
+# can match: a leading character class lets the regex engine skip ahead quickly, whereas
+# IGNORECASE alternations and optional prefixes make it try every position.
+_TLDS = "com|net|org|io|co|ai|app|ly|me|link|info|biz|edu|gov|uk|de|se|es|in|ng|us"
+_URL_SCHEME = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"'()\[\]{}]{1,2000}")
+# bare "calendly.com/x" style links: a dotted host with a well-known ending and a path
+_URL_BARE_HINT = re.compile(rf"\.(?:{_TLDS})/")
+_URL_BARE = re.compile(
+    r"(?<![\w.-])[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63}){0,4}"
+    rf"\.(?:{_TLDS})/[^\s<>\"'()\[\]{{}}]{{0,2000}}"
 )
 _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
-_MONEY = re.compile(
-    r"(?:[$€£¥₹₦]|\b(?:us\$|usd|eur|gbp|ngn|inr|sek|nok|dkk|chf|cad|aud)\s?)"
-    r"\s?\d[\d,.]*(?:\s?(?:k|m|mm|bn|b|million|billion|thousand|mil|millones)\b)?"
-    r"|\b\d[\d,.]*\s?(?:k|m|mm|bn|million|billion|thousand)?\s?"
-    r"(?:usd|eur|gbp|ngn|inr|sek|kr|nok|dollars|euros|pounds|naira|rupees|kronor|dólares)\b"
-    r"|\b\d{1,4}(?:[.,]\d{1,2})?\s?k\b",
-    re.IGNORECASE,
+_MULTIPLIER = r"(?:\s?(?:k|m|mm|bn|b|million|billion|thousand|mil|millones)\b)?"
+_MONEY_SYMBOL = re.compile(r"[$€£¥₹₦]\s?\d[\d,.]*" + _MULTIPLIER)
+_MONEY_CODE = re.compile(
+    r"\b(?:us\$|usd|eur|gbp|ngn|inr|sek|nok|dkk|chf|cad|aud)\s?\d[\d,.]*" + _MULTIPLIER
 )
-# Seven or more digits with the usual separators, optionally starting with "+"; dates and
-# amounts are shorter or already replaced by the time this runs.
-_PHONE = re.compile(r"(?<![\w\[])\+?\(?\d(?:[\d\s().-]{5,20})\d(?![\w\]])")
-_PHONE_PSEUDO = re.compile(r"\[(?:phone|tel|telephone|phone number)\]", re.IGNORECASE)
+_MONEY_NUMBER = re.compile(
+    r"\d[\d,.]*\s?(?:k|m|mm|bn|million|billion|thousand)?\s?"
+    r"(?:usd|eur|gbp|ngn|inr|sek|kr|nok|dollars|euros|pounds|naira|rupees|kronor|dólares)\b"
+    r"|\d{1,4}(?:[.,]\d{1,2})?\s?k\b"
+)
+_CURRENCY_SYMBOLS = "$€£¥₹₦"
+# Seven or more digits (checked in the callback) with the usual separators, optionally
+# starting with "+" or "("; dates are let through in the callback.
+_PHONE = re.compile(r"[+(\d][\d\s().-]{5,20}\d(?![\w\]])")
+_PHONE_PSEUDO = re.compile(r"\[(?:phone|tel|telephone|phone number)\]")
+_DIGIT = re.compile(r"\d")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff]")
 
 
@@ -111,8 +118,24 @@ def _drop_raw_text_elements(text: str) -> str:
     return " ".join(out)
 
 
+def _preceded_by_word(match: re.Match[str]) -> bool:
+    start = match.start()
+    if start == 0:
+        return False
+    prev = match.string[start - 1]
+    return prev.isalnum() or prev in "_[.,+("
+
+
+def _money_if_standalone(match: re.Match[str]) -> str:
+    # "abc5k" or "1.5k" seen from its middle are not amounts; a lookbehind in the pattern
+    # would cost a check at every position, so it is done here for the few matches.
+    return match.group(0) if _preceded_by_word(match) else " [money] "
+
+
 def _phone_digits_ok(match: re.Match[str]) -> str:
     found = match.group(0)
+    if _preceded_by_word(match):
+        return found
     if _DATE.fullmatch(found.strip()) is not None:
         return found
     digits = sum(ch.isdigit() for ch in found)
@@ -177,16 +200,22 @@ def normalize(text: str, subject: str = "", *, max_chars: int = MAX_INPUT_CHARS)
             domains.append(host)
         return f" {host} "
 
-    if "." in raw:
-        raw = _EMAIL.sub(" [email] ", raw)
-        raw = _URL.sub(_url_to_domain, raw)
-    raw = _PHONE_PSEUDO.sub(" [phone] ", raw)
-    if any(ch in raw for ch in "$€£¥₹₦") or re.search(r"\d", raw):
-        raw = _MONEY.sub(" [money] ", raw)
-        raw = _PHONE.sub(_phone_digits_ok, raw)
-
     raw = _CONTROL.sub(" ", raw)
     raw = unicodedata.normalize("NFKC", raw).lower()
+    if "@" in raw:
+        raw = _EMAIL.sub(" [email] ", raw)
+    if "://" in raw or "www." in raw:
+        raw = _URL_SCHEME.sub(_url_to_domain, raw)
+    if "/" in raw and _URL_BARE_HINT.search(raw) is not None:
+        raw = _URL_BARE.sub(_url_to_domain, raw)
+    if "[" in raw:
+        raw = _PHONE_PSEUDO.sub(" [phone] ", raw)
+    if any(ch in raw for ch in _CURRENCY_SYMBOLS):
+        raw = _MONEY_SYMBOL.sub(" [money] ", raw)
+    if _DIGIT.search(raw) is not None:
+        raw = _MONEY_CODE.sub(" [money] ", raw)
+        raw = _MONEY_NUMBER.sub(_money_if_standalone, raw)
+        raw = _PHONE.sub(_phone_digits_ok, raw)
     # str.split() with no argument splits on every Unicode whitespace, U+2028/U+2029 included.
     out = " ".join(raw.split())
     return Normalized(
