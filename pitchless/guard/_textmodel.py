@@ -616,8 +616,14 @@ def _phrases(
         if not keep[i]:
             i += 1
             continue
-        j = i
-        while j < n and keep[j] and j - i < max_words:
+        j = i + 1
+        # A phrase never crosses a clause boundary, so it reads as one piece of the message.
+        while (
+            j < n
+            and keep[j]
+            and j - i < max_words
+            and not _CLAUSE_BREAK.intersection(padded[int(wend[j - 1]) : int(wstart[j])])
+        ):
             j += 1
         spans.append((float(word_score[i:j].sum()), i, j))
         i = j
@@ -625,15 +631,22 @@ def _phrases(
     out: list[Phrase] = []
     seen: set[str] = set()
     for weight, i, j in spans:
-        # padded has one leading space, so positions are shifted by one against the text
+        if weight < _MIN_PHRASE_WEIGHT:
+            break
         phrase = padded[int(wstart[i]) : int(wend[j - 1])]
-        if phrase in seen:
+        # Lone short function words ("the", "you") explain nothing to a reader.
+        if phrase in seen or all(int(wend[k] - wstart[k]) < 4 for k in range(i, j)):
             continue
         seen.add(phrase)
         out.append(Phrase(text=phrase, weight=weight))
         if len(out) >= top_k:
             break
     return out
+
+
+_CLAUSE_BREAK = frozenset('.!?;:,()"|•·—–\n')
+#: Contributions to the pitch logit below this are noise, not a reason.
+_MIN_PHRASE_WEIGHT = 0.05
 
 
 @functools.lru_cache(maxsize=1)
