@@ -2,6 +2,8 @@
 
 - a service's ``NotFound`` and unknown ids: 404 (never 403, so ids reveal nothing);
 - an invitation limit: 429 with the limit's code and the date it lifts;
+- ``Forbidden`` (not yours to do, e.g. answering your own invitation): 403;
+- ``Conflict`` (the object moved on: already answered, already connected): 409;
 - any other refusal by a service: 400 with the service's words;
 - a request that does not match its schema: 422 with each field's problem (the submitted
   value is never echoed back: it may be a megabyte long);
@@ -51,6 +53,14 @@ def install(api: NinjaAPI) -> None:
             {"detail": str(exc), "code": exc.limit.code, "lifts_at": lifts},
             status=429,
         )
+
+    @api.exception_handler(services.Forbidden)
+    def forbidden(request: HttpRequest, exc: services.Forbidden) -> HttpResponse:
+        return api.create_response(request, {"detail": str(exc)}, status=403)
+
+    @api.exception_handler(services.Conflict)
+    def conflict(request: HttpRequest, exc: services.Conflict) -> HttpResponse:
+        return api.create_response(request, {"detail": str(exc)}, status=409)
 
     @api.exception_handler(services.NetworkError)
     def refused(request: HttpRequest, exc: services.NetworkError) -> HttpResponse:

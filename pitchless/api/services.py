@@ -33,7 +33,8 @@ def issue_token(*, member: Member, name: str = "") -> tuple[ApiToken, str]:
 
 
 def authenticate_token(raw: str) -> ApiToken | None:
-    """The token ``raw`` names when it exists and its member may log in, else ``None``.
+    """The token ``raw`` names when it exists and its member may log in (an open account,
+    not suspended), else ``None``.
 
     Refreshes ``last_used_at`` at most once a minute.
     """
@@ -44,9 +45,9 @@ def authenticate_token(raw: str) -> ApiToken | None:
         .filter(digest=digest(raw), member__is_active=True)
         .first()
     )
-    if token is None:
-        return None
     now = timezone.now()
+    if token is None or token.member.is_suspended(now):
+        return None
     if token.last_used_at is None or now - token.last_used_at > _TOUCH_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
@@ -58,3 +59,10 @@ def revoke_token(*, member: Member, token_id: int) -> bool:
     """Delete one of ``member``'s tokens; returns whether there was one."""
     deleted, _ = ApiToken.objects.filter(member=member, pk=token_id).delete()
     return deleted > 0
+
+
+@transaction.atomic
+def revoke_all_tokens(*, member: Member) -> int:
+    """Delete every token of ``member`` (after a password change); returns how many."""
+    deleted, _ = ApiToken.objects.filter(member=member).delete()
+    return deleted

@@ -96,11 +96,14 @@ INSTALLED_APPS = [
     # The API; "ninja" serves the API docs' scripts locally instead of from a CDN.
     "ninja",
     "pitchless.api",
+    "pitchless.moderation",
 ]
 
 # Members log in with their e-mail address; the model is created by the members app's first
 # migration, which every other app's migrations depend on.
 AUTH_USER_MODEL = "members.Member"
+# Django's backend, refusing suspended members at log-in and on every request.
+AUTHENTICATION_BACKENDS = ["pitchless.members.backends.MemberBackend"]
 LOGIN_URL = "members:login"
 LOGIN_REDIRECT_URL = "network:inbox"
 LOGOUT_REDIRECT_URL = "core:home"
@@ -132,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pitchless.network.context_processors.network",
+                "pitchless.moderation.context_processors.moderation",
             ],
         },
     },
@@ -208,7 +212,30 @@ LOGGING = {
 
 #: The guard's policy thresholds; any field of ``pitchless.guard.PolicySettings`` may be
 #: overridden with ``PITCHLESS_GUARD_<FIELD>`` (see docs/guard.md).
-PITCHLESS_GUARD_MODEL_DIR = os.environ.get("PITCHLESS_GUARD_MODEL_DIR", "") or None
+#: Where ``pitchless guard retrain`` writes models, one folder each, and its ``ACTIVE`` pointer.
+PITCHLESS_GUARD_MODELS_DIR = Path(
+    os.environ.get("PITCHLESS_GUARD_MODELS_DIR", "") or VAR_DIR / "guard-models"
+)
+#: Set: the site uses that model and retraining never replaces it. Empty: the retrained model
+#: named by ``PITCHLESS_GUARD_MODELS_DIR/ACTIVE``, else the bundled one.
+PITCHLESS_GUARD_MODEL_PINNED = bool(os.environ.get("PITCHLESS_GUARD_MODEL_DIR", "").strip())
+
+
+def _active_retrained_model() -> str | None:
+    pointer = PITCHLESS_GUARD_MODELS_DIR / "ACTIVE"
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    folder = PITCHLESS_GUARD_MODELS_DIR / name
+    return str(folder) if name and "/" not in name and folder.is_dir() else None
+
+
+PITCHLESS_GUARD_MODEL_DIR = (
+    os.environ.get("PITCHLESS_GUARD_MODEL_DIR", "").strip() or _active_retrained_model()
+)
+#: Distinct messages labelled by their recipients before ``guard retrain`` will train.
+PITCHLESS_RETRAIN_MIN_LABELS = _env_int("PITCHLESS_RETRAIN_MIN_LABELS", 200)
 
 
 def _env_float(name: str, default: float) -> float:
@@ -237,6 +264,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 #: Failed log-ins allowed per e-mail address (and per client address) in the window below.
 PITCHLESS_LOGIN_ATTEMPTS = _env_int("PITCHLESS_LOGIN_ATTEMPTS", 5)
 PITCHLESS_LOGIN_WINDOW_SECONDS = _env_int("PITCHLESS_LOGIN_WINDOW_SECONDS", 15 * 60)
+#: Sign-up attempts (pages and API together) allowed per client address in the window below.
+PITCHLESS_SIGNUP_ATTEMPTS = _env_int("PITCHLESS_SIGNUP_ATTEMPTS", 10)
+PITCHLESS_SIGNUP_WINDOW_SECONDS = _env_int("PITCHLESS_SIGNUP_WINDOW_SECONDS", 60 * 60)
 #: Largest avatar accepted, in bytes (PNG, JPEG, GIF or WebP only).
 PITCHLESS_AVATAR_MAX_BYTES = _env_int("PITCHLESS_AVATAR_MAX_BYTES", 512 * 1024)
 

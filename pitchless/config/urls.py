@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/", include("pitchless.api.urls")),
     path("", include("pitchless.members.urls")),
     path("", include("pitchless.network.urls")),
+    path("", include("pitchless.moderation.urls")),
     path("", include("pitchless.core.urls")),
 ]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from pitchless.members.avatars import validate_avatar
 from pitchless.members.models import Member
@@ -27,6 +29,54 @@ class LoginForm(AuthenticationForm):
         max_length=254,
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
+
+    def clean(self) -> dict[str, object]:
+        """Log in; a suspended member who gave the right password is told why and until when."""
+        try:
+            return super().clean()
+        except ValidationError:
+            notice = suspension_notice(
+                str(self.cleaned_data.get("username", "")),
+                str(self.cleaned_data.get("password", "")),
+            )
+            if notice:
+                raise ValidationError(notice, code="suspended") from None
+            raise
+
+
+def suspension_notice(email: str, password: str) -> str:
+    """Why a member cannot log in, once they proved who they are; ``""`` otherwise.
+
+    Only someone who knows the password learns that an account is suspended.
+    """
+    member = Member.objects.filter(email__iexact=email.strip()).first()
+    if member is None or not member.is_suspended() or not member.check_password(password):
+        return ""
+    until = timezone.localtime(member.suspended_until).strftime("%-d %B %Y, %H:%M %Z")
+    why = f" Reason: {member.suspension_reason}" if member.suspension_reason else ""
+    return f"Your account is suspended until {until}.{why}"
+
+
+def _save_through_service(form: SetPasswordForm, commit: bool) -> Member:
+    from pitchless.members import services
+
+    return services.set_password(member=form.user, password=form.cleaned_data["new_password1"])
+
+
+class MemberSetPasswordForm(SetPasswordForm):
+    """A new password from a reset link; saving it revokes the member's API tokens."""
+
+    def save(self, commit: bool = True) -> Member:
+        """Set the password through :func:`services.set_password`."""
+        return _save_through_service(self, commit)
+
+
+class MemberPasswordChangeForm(PasswordChangeForm):
+    """Change the password, giving the old one; saving it revokes the member's API tokens."""
+
+    def save(self, commit: bool = True) -> Member:
+        """Set the password through :func:`services.set_password`."""
+        return _save_through_service(self, commit)
 
 
 class ProfileForm(forms.Form):

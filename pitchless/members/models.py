@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -98,6 +99,9 @@ class Member(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    #: a moderator's suspension: no log-in and no sending until then (``None``: not suspended)
+    suspended_until = models.DateTimeField(null=True, blank=True)
+    suspension_reason = models.CharField(max_length=500, blank=True)
 
     objects: ClassVar[MemberManager] = MemberManager()
 
@@ -118,6 +122,10 @@ class Member(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         """The first word of the member's name."""
         return self.name.split(" ")[0] if self.name else self.email
+
+    def is_suspended(self, now: datetime | None = None) -> bool:
+        """True while a moderator's suspension runs."""
+        return self.suspended_until is not None and self.suspended_until > (now or timezone.now())
 
     @property
     def categories(self) -> list[str]:

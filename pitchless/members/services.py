@@ -7,20 +7,34 @@ import uuid
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from pitchless.members.avatars import validate_avatar
 from pitchless.members.models import Member
+from pitchless.members.signals import password_changed
 
 
 class EmailTaken(ValidationError):
     """Sign-up with an address that already has an account."""
 
 
+class InvalidEmail(ValidationError):
+    """Sign-up with something that is not an e-mail address."""
+
+
 @transaction.atomic
 def sign_up(*, email: str, password: str, name: str) -> Member:
-    """Open an account; raises ``ValidationError`` for a weak password or a taken address."""
+    """Open an account; raises ``ValidationError`` for a bad address, a weak password or a
+    taken address."""
     email = Member.objects.normalize_email(email.strip()).lower()
+    # Callers other than the sign-up form (the API, the command line) may pass anything.
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise InvalidEmail("Enter a valid e-mail address.") from exc
+    if len(email) > 254:
+        raise InvalidEmail("An e-mail address can be at most 254 characters.")
     candidate = Member(email=email, name=name.strip())
     validate_password(password, user=candidate)
     if Member.objects.filter(email__iexact=email).exists():
@@ -92,4 +106,19 @@ def update_preferences(
             "notify_messages",
         ]
     )
+    return member
+
+
+@transaction.atomic
+def set_password(*, member: Member, password: str) -> Member:
+    """Change ``member``'s password (checked by the password validators).
+
+    Everything signed in with the old password stops working: the API's tokens are revoked
+    (through :data:`~pitchless.members.signals.password_changed`), and Django's sessions carry
+    a hash of the password, so other browsers are logged out.
+    """
+    validate_password(password, user=member)
+    member.set_password(password)
+    member.save(update_fields=["password"])
+    password_changed.send(sender=Member, member=member)
     return member

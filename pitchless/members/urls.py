@@ -23,5 +23,6 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("me/", views.edit_profile, name="profile"),
+    path("me/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("me/preferences/", views.edit_preferences, name="preferences"),
 ]

@@ -17,20 +17,14 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
 from pitchless.members import ratelimit, services
-from pitchless.members.forms import LoginForm, PreferencesForm, ProfileForm, SignUpForm
-
-_LOGIN_SCOPE = "login"
-
-
-def _login_limits() -> tuple[ratelimit.Limit, ratelimit.Limit]:
-    per_account = ratelimit.Limit(
-        settings.PITCHLESS_LOGIN_ATTEMPTS, settings.PITCHLESS_LOGIN_WINDOW_SECONDS
-    )
-    # One address may front many people (an office), so it gets a larger allowance.
-    per_client = ratelimit.Limit(
-        settings.PITCHLESS_LOGIN_ATTEMPTS * 10, settings.PITCHLESS_LOGIN_WINDOW_SECONDS
-    )
-    return per_account, per_client
+from pitchless.members.forms import (
+    LoginForm,
+    MemberPasswordChangeForm,
+    MemberSetPasswordForm,
+    PreferencesForm,
+    ProfileForm,
+    SignUpForm,
+)
 
 
 class LoginView(auth_views.LoginView):
@@ -42,27 +36,19 @@ class LoginView(auth_views.LoginView):
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         """Refuse the attempt outright once the limit is reached, then count failures."""
-        email = str(request.POST.get("username", "")).strip().lower()[:254]
+        email = str(request.POST.get("username", ""))
         client = request.META.get("REMOTE_ADDR", "")
-        per_account, per_client = _login_limits()
-        if ratelimit.is_limited(_LOGIN_SCOPE, "e:" + email, per_account) or ratelimit.is_limited(
-            _LOGIN_SCOPE, "c:" + client, per_client
-        ):
-            minutes = max(1, per_account.window // 60)
+        refusal = ratelimit.login_refusal(email, client)
+        if refusal is not None:
             form = self.get_form()
             form.errors.clear()
-            form.add_error(
-                None,
-                f"Too many failed log-ins. Try again in up to {minutes} minutes, "
-                "or reset your password.",
-            )
+            form.add_error(None, refusal.message)
             return self.render_to_response(self.get_context_data(form=form), status=429)
         response = super().post(request, *args, **kwargs)
         if request.user.is_authenticated:
-            ratelimit.reset(_LOGIN_SCOPE, "e:" + email, per_account)
+            ratelimit.login_succeeded(email)
         else:
-            ratelimit.hit(_LOGIN_SCOPE, "e:" + email, per_account)
-            ratelimit.hit(_LOGIN_SCOPE, "c:" + client, per_client)
+            ratelimit.login_failed(email, client)
         return response
 
 
@@ -91,7 +77,24 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """Set a new password from the link in the mail."""
 
     template_name = "members/password_reset_confirm.html"
+    form_class = MemberSetPasswordForm
     success_url = reverse_lazy("members:password_reset_complete")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's password; API tokens are revoked and other sessions end."""
+
+    form_class = MemberPasswordChangeForm
+    template_name = "members/password_change.html"
+    success_url = reverse_lazy("members:profile")
+
+    def form_valid(self, form: MemberPasswordChangeForm) -> HttpResponse:
+        """Save, keep this browser logged in, and say what else changed."""
+        response = super().form_valid(form)
+        messages.success(
+            self.request, "Password changed. Your API tokens were revoked; create new ones."
+        )
+        return response
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
@@ -106,6 +109,12 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
     form = SignUpForm(request.POST or None)
+    if request.method == "POST":
+        refusal = ratelimit.signup_refusal(request.META.get("REMOTE_ADDR", ""))
+        if refusal is not None:
+            form.errors.clear()
+            form.add_error(None, refusal.message)
+            return render(request, "members/signup.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         try:
             member = services.sign_up(
@@ -114,10 +123,11 @@ def sign_up(request: HttpRequest) -> HttpResponse:
                 name=form.cleaned_data["name"],
             )
         except ValidationError as exc:
-            field = "email" if isinstance(exc, services.EmailTaken) else "password"
+            is_email = isinstance(exc, services.EmailTaken | services.InvalidEmail)
+            field = "email" if is_email else "password"
             form.add_error(field, exc.messages)
         else:
-            login(request, member, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, member, backend="pitchless.members.backends.MemberBackend")
             messages.success(request, "Welcome to Pitchless. Start by completing your profile.")
             return redirect("members:profile")
     status = 400 if request.method == "POST" else 200

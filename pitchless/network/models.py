@@ -6,6 +6,7 @@ Reads that several places need are QuerySet methods; every write goes through ``
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import ClassVar
 
@@ -162,8 +163,24 @@ class Block(models.Model):
         return f"{self.blocker_id} blocked {self.blocked_id}"
 
 
+class ReportQuerySet(models.QuerySet["Report"]):
+    """Reusable reads over reports."""
+
+    def open(self) -> ReportQuerySet:
+        """Reports no moderator has closed yet."""
+        return self.filter(status=Report.Status.OPEN)
+
+
 class Report(models.Model):
     """A member reported another, about an invitation, a message or in general."""
+
+    class Status(models.TextChoices):
+        """Whether a moderator has dealt with the report."""
+
+        OPEN = "open", "Open"
+        #: a moderator acted on it (warned, restricted, suspended, removed the message)
+        ACTIONED = "actioned", "Actioned"
+        DISMISSED = "dismissed", "Dismissed"
 
     reporter = models.ForeignKey(MEMBER, on_delete=models.CASCADE, related_name="reports_made")
     reported = models.ForeignKey(MEMBER, on_delete=models.CASCADE, related_name="reports_received")
@@ -175,9 +192,14 @@ class Report(models.Model):
     )
     reason = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReportQuerySet.as_manager()
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-created_at"]
+        indexes: ClassVar[list[models.Index]] = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
         return f"report by {self.reporter_id} about {self.reported_id}"
@@ -217,6 +239,28 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
             .order_by("-conversation__last_message_at", "-id")
         )
 
+    def folder_with_last_message(self, member: object, folder: str) -> ParticipantQuerySet:
+        """``member``'s conversations in ``folder``, latest first, each annotated with
+        ``last_id``: the id of its last message ``member`` may see.
+
+        Pair with :meth:`last_messages` on a page of the result to load those messages in
+        one query instead of one per conversation.
+        """
+        latest = (
+            Message.objects.visible_to(member)
+            .filter(conversation_id=models.OuterRef("conversation_id"))
+            .order_by("-created_at", "-id")
+            .values("id")[:1]
+        )
+        return self.of(member).in_folder(folder).annotate(last_id=models.Subquery(latest))
+
+    @staticmethod
+    def last_messages(rows: Iterable[Participant]) -> dict[int, Message | None]:
+        """The last message of each row of :meth:`folder_with_last_message`, by conversation."""
+        rows = list(rows)
+        found = Message.objects.in_bulk([r.last_id for r in rows if r.last_id])  # type: ignore[attr-defined]
+        return {r.conversation_id: found.get(r.last_id) for r in rows}  # type: ignore[attr-defined]
+
 
 class Participant(models.Model):
     """One member's side of a conversation: its folder and unread count."""
@@ -249,8 +293,13 @@ class MessageQuerySet(models.QuerySet["Message"]):
     """Reusable reads over messages."""
 
     def visible_to(self, member: object) -> MessageQuerySet:
-        """Messages ``member`` may see: their own, and others' that were not held back."""
-        return self.filter(Q(sender=member) | ~Q(filed_as=Message.Filing.HELD))
+        """Messages ``member`` may see: their own, and others' that were not held back or
+        removed by a moderator."""
+        return self.filter(Q(sender=member) | ~Q(filed_as__in=Message.WITHHELD))
+
+    def held(self) -> MessageQuerySet:
+        """Messages waiting for a moderator, oldest first."""
+        return self.filter(filed_as=Message.Filing.HELD).order_by("created_at", "id")
 
 
 class Message(models.Model):
@@ -263,6 +312,8 @@ class Message(models.Model):
         PITCHES = "pitches", "Pitches"
         #: bulk abuse, kept from the recipient until a moderator looks at it
         HELD = "held", "Held for review"
+        #: a moderator removed it; its recipient never sees it
+        REMOVED = "removed", "Removed by a moderator"
 
     class Check(models.TextChoices):
         """Whether the guard read the message."""
@@ -291,6 +342,9 @@ class Message(models.Model):
     guard_reasons = models.JSONField(default=list, blank=True)
 
     objects = MessageQuerySet.as_manager()
+
+    #: filings kept from the recipient
+    WITHHELD: ClassVar[tuple[str, ...]] = (Filing.HELD, Filing.REMOVED)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["created_at", "id"]
@@ -351,3 +405,48 @@ class BulkRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.sender}->{self.recipient}"
+
+
+class ModeratorRestrictionQuerySet(models.QuerySet["ModeratorRestriction"]):
+    """Reusable reads over moderators' restrictions."""
+
+    def active(self, now: datetime | None = None) -> ModeratorRestrictionQuerySet:
+        """Restrictions in force at ``now``: not lifted and not yet ended."""
+        now = now or timezone.now()
+        return self.filter(lifted_at__isnull=True, ends_at__gt=now, starts_at__lte=now)
+
+
+class ModeratorRestriction(models.Model):
+    """A restriction a moderator put on a member, until ``ends_at`` (or until lifted).
+
+    It adds to the restrictions that follow from reputation (``network/restrictions.py``):
+    the stricter of the two applies.
+    """
+
+    class Level(models.TextChoices):
+        """How far the restriction goes."""
+
+        #: a lower weekly invitation cap
+        INVITATIONS = "invitations", "Lower invitation cap"
+        #: the lower cap, and new messages to people who never wrote back are held for review
+        MESSAGES = "messages", "Messages held for review"
+
+    member = models.ForeignKey(MEMBER, on_delete=models.CASCADE, related_name="restrictions")
+    level = models.CharField(max_length=12, choices=Level.choices)
+    invitations_per_week = models.PositiveIntegerField()
+    reason = models.CharField(max_length=500)
+    starts_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField()
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        MEMBER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ModeratorRestrictionQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-starts_at", "-id"]
+        indexes: ClassVar[list[models.Index]] = [models.Index(fields=["member", "ends_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.level} on {self.member_id} until {self.ends_at:%Y-%m-%d}"

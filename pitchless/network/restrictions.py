@@ -3,9 +3,12 @@
 Two steps, each a setting: below ``PITCHLESS_RESTRICT_INVITES_BELOW`` the member's weekly
 invitation cap drops to ``PITCHLESS_RESTRICTED_INVITES_PER_WEEK``; below
 ``PITCHLESS_HOLD_MESSAGES_BELOW`` their new messages to people who never wrote to them are also
-held for review. A restriction ends on its own as old complaints decay; its end date is the day
-the reputation climbs back over the threshold if nothing new happens, which has a closed form
-because every event decays by the same factor ``f = 0.5 ** (t / half_life)``::
+held for review. Moderators can also restrict a member by hand, with a reason and an end date
+(:class:`~pitchless.network.models.ModeratorRestriction`); the stricter of the two applies and
+both are reported together. A reputation restriction ends on its own as old complaints decay;
+its end date is the day the reputation climbs back over the threshold if nothing new happens,
+which has a closed form because every event decays by the same factor
+``f = 0.5 ** (t / half_life)``::
 
     (P + g f) / (P + (g + b) f) >= T   <=>   f <= P (1 - T) / (T (g + b) - g)
 """
@@ -20,7 +23,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from pitchless.members.models import Member
-from pitchless.network.models import Invitation, MessageFeedback, Report
+from pitchless.network.models import (
+    Invitation,
+    MessageFeedback,
+    ModeratorRestriction,
+    Report,
+)
 from pitchless.network.reputation import PRIOR, Reputation, compute_reputation
 
 
@@ -34,6 +42,8 @@ class Restriction:
     hold_messages: bool
     reasons: tuple[str, ...]
     ends_at: datetime
+    #: True when a moderator set it (alone or on top of the reputation's)
+    by_moderator: bool = False
 
 
 def _recovery(rep: Reputation, threshold: float, now: datetime) -> datetime:
@@ -76,15 +86,12 @@ def _reasons(member: Member, now: datetime) -> tuple[str, ...]:
     return tuple(f"{n} {one if n == 1 else many}" for n, one, many in counts if n)
 
 
-def restriction_for(member: Member, *, now: datetime | None = None) -> Restriction | None:
-    """The restriction on ``member`` now, or ``None`` when they are in good standing."""
-    now = now or timezone.now()
+def _from_reputation(member: Member, now: datetime) -> Restriction | None:
     rep = compute_reputation(member, now=now)
     invite_below = settings.PITCHLESS_RESTRICT_INVITES_BELOW
     if rep.score >= invite_below:
         return None
-    hold_below = settings.PITCHLESS_HOLD_MESSAGES_BELOW
-    hold = rep.score < hold_below
+    hold = rep.score < settings.PITCHLESS_HOLD_MESSAGES_BELOW
     return Restriction(
         level="messages" if hold else "invitations",
         reputation=rep.score,
@@ -93,4 +100,36 @@ def restriction_for(member: Member, *, now: datetime | None = None) -> Restricti
         reasons=_reasons(member, now),
         # Every step ends when the reputation is back over the first threshold.
         ends_at=_recovery(rep, invite_below, now),
+    )
+
+
+def restriction_for(member: Member, *, now: datetime | None = None) -> Restriction | None:
+    """The restriction on ``member`` now, or ``None`` when they are in good standing.
+
+    Combines the reputation's restriction with any moderator's: the lower invitation cap,
+    messages held if either holds them, and the later end date.
+    """
+    now = now or timezone.now()
+    found = _from_reputation(member, now)
+    manual = list(ModeratorRestriction.objects.filter(member=member).active(now))
+    if not manual:
+        return found
+    hold = any(r.level == ModeratorRestriction.Level.MESSAGES for r in manual)
+    cap = min(r.invitations_per_week for r in manual)
+    ends = max(r.ends_at for r in manual)
+    reasons = tuple(f"a moderator restricted your account: {r.reason}" for r in manual)
+    reputation = compute_reputation(member, now=now).score if found is None else found.reputation
+    if found is not None:
+        hold = hold or found.hold_messages
+        cap = min(cap, found.invitations_per_week)
+        ends = max(ends, found.ends_at)
+        reasons = reasons + found.reasons
+    return Restriction(
+        level="messages" if hold else "invitations",
+        reputation=reputation,
+        invitations_per_week=cap,
+        hold_messages=hold,
+        reasons=reasons,
+        ends_at=ends,
+        by_moderator=True,
     )

@@ -35,11 +35,23 @@ MAX_NOTE_CHARS = 300
 
 
 class NetworkError(Exception):
-    """A refused action; the message is written for the member who tried it."""
+    """A refused action; the message is written for the member who tried it.
+
+    The base class means "not a valid request" (HTTP 400); the sub-kinds say more.
+    """
 
 
 class NotFound(NetworkError):
     """The object does not exist for this member (shown as a 404, never as a 403)."""
+
+
+class Forbidden(NetworkError):
+    """The member may not do this to an object they can see (HTTP 403)."""
+
+
+class Conflict(NetworkError):
+    """The object's state does not allow it any more: already answered, already connected…
+    (HTTP 409)."""
 
 
 class LimitError(NetworkError):
@@ -62,6 +74,20 @@ _MOVES: dict[str, str] = {
     Invitation.Status.EXPIRED: "system",
     Invitation.Status.CANCELLED: "system",
 }
+
+
+#: answers the sender is not told about: to them the invitation still reads "Pending"
+_QUIET_ANSWERS = (
+    Invitation.Status.IGNORED,
+    Invitation.Status.DONT_KNOW,
+    Invitation.Status.REPORTED,
+)
+
+
+def _refuse_if_suspended(member: Member, now: datetime) -> None:
+    # Suspended members cannot log in; this also covers tokens and sessions created before.
+    if member.is_suspended(now):
+        raise Forbidden("Your account is suspended; you cannot send anything for now.")
 
 
 def is_connected(a: Member, b: Member) -> bool:
@@ -96,7 +122,7 @@ def transition(
             raise NotFound("No such invitation.")
         actual = "sender" if by.pk == invitation.sender_id else "recipient"
         if actual != role:
-            raise NetworkError("Only the other member can do that.")
+            raise Forbidden("Only the other member can do that.")
     elif role != "system":
         raise NetworkError("Only a member can do that.")
     now = now or timezone.now()
@@ -105,7 +131,7 @@ def transition(
         status=to, decided_at=now
     )
     if not moved:
-        raise NetworkError("This invitation was already answered or withdrawn.")
+        raise Conflict("This invitation was already answered or withdrawn.")
     invitation.status = to
     invitation.decided_at = now
     return invitation
@@ -129,25 +155,26 @@ def send_invitation(
         raise NetworkError(f"A note can be at most {MAX_NOTE_CHARS} characters.")
     if sender.pk == recipient.pk:
         raise NetworkError("You cannot invite yourself.")
+    _refuse_if_suspended(sender, now)
     if not recipient.is_active or is_blocked(sender, recipient):
-        raise NetworkError("You cannot invite this member.")
+        raise Forbidden("You cannot invite this member.")
     # Serialise one sender's invitations so that two at once cannot both pass the limits.
     Member.objects.select_for_update().filter(pk=sender.pk).first()
     if is_connected(sender, recipient):
-        raise NetworkError("You are already connected.")
+        raise Conflict("You are already connected.")
     if Invitation.objects.between(sender, recipient).pending(now).exists():
-        raise NetworkError("An invitation between you two is already waiting for an answer.")
+        raise Conflict("An invitation between you two is already waiting for an answer.")
     if Invitation.objects.filter(
         sender=sender,
         recipient=recipient,
         status__in=[Invitation.Status.DONT_KNOW, Invitation.Status.REPORTED],
     ).exists():
-        raise NetworkError("This member does not accept invitations from you.")
+        raise Forbidden("This member does not accept invitations from you.")
     if (
         recipient.invitations_from == Member.InvitationsFrom.SHARED_CONNECTIONS
         and not _shares_a_connection(sender, recipient)
     ):
-        raise NetworkError("This member only accepts invitations from people you both know.")
+        raise Forbidden("This member only accepts invitations from people you both know.")
     limit = first_limit_reached(sender, recipient, now)
     if limit is not None:
         raise LimitError(limit)
@@ -167,7 +194,7 @@ def send_invitation(
                 note_reasons=assessment.reasons if assessment.is_pitch else [],
             )
     except IntegrityError as exc:
-        raise NetworkError("An invitation to this member is already waiting.") from exc
+        raise Conflict("An invitation to this member is already waiting.") from exc
     notify.invitation_received(invitation)
     return invitation
 
@@ -205,10 +232,10 @@ def report_invitation(*, invitation: Invitation, by: Member, reason: str = "") -
 def withdraw_invitation(*, invitation: Invitation, by: Member) -> Invitation:
     """The sender takes the invitation back.
 
-    An ignored invitation still looks pending to its sender (they are not told), so
-    withdrawing it succeeds quietly and changes nothing: the cooldown already runs.
+    An ignored, "don't know" or reported invitation still looks pending to its sender (they
+    are not told how it was answered), so withdrawing it succeeds quietly and changes nothing.
     """
-    if invitation.status == Invitation.Status.IGNORED and by.pk == invitation.sender_id:
+    if invitation.status in _QUIET_ANSWERS and by.pk == invitation.sender_id:
         return invitation
     return transition(invitation=invitation, to=Invitation.Status.WITHDRAWN, by=by)
 
@@ -220,11 +247,11 @@ def ask_why(*, invitation: Invitation, by: Member, question: str) -> Invitation:
     if by.pk != invitation.recipient_id:
         raise NotFound("No such invitation.")
     if invitation.status != Invitation.Status.PENDING:
-        raise NetworkError("This invitation was already answered or withdrawn.")
+        raise Conflict("This invitation was already answered or withdrawn.")
     if not question or len(question) > MAX_NOTE_CHARS:
         raise NetworkError(f"Write a question of at most {MAX_NOTE_CHARS} characters.")
     if invitation.question:
-        raise NetworkError("You already asked about this invitation.")
+        raise Conflict("You already asked about this invitation.")
     invitation.question = question
     invitation.asked_at = timezone.now()
     invitation.save(update_fields=["question", "asked_at"])
@@ -238,9 +265,9 @@ def answer_question(*, invitation: Invitation, by: Member, answer: str) -> Invit
     if by.pk != invitation.sender_id:
         raise NotFound("No such invitation.")
     if not invitation.question or invitation.answer:
-        raise NetworkError("There is no open question on this invitation.")
+        raise Conflict("There is no open question on this invitation.")
     if invitation.status not in (Invitation.Status.PENDING, Invitation.Status.IGNORED):
-        raise NetworkError("This invitation was already answered or withdrawn.")
+        raise Conflict("This invitation was already answered or withdrawn.")
     if not answer or len(answer) > MAX_NOTE_CHARS:
         raise NetworkError(f"Write an answer of at most {MAX_NOTE_CHARS} characters.")
     invitation.answer = answer
@@ -303,7 +330,10 @@ def report_member(
     if reporter.pk == reported.pk:
         raise NetworkError("You cannot report yourself.")
     if message is not None and (
-        message.recipient_id != reporter.pk or message.sender_id != reported.pk
+        message.recipient_id != reporter.pk
+        or message.sender_id != reported.pk
+        # A held message was never delivered: its recipient cannot have read it.
+        or message.filed_as in Message.WITHHELD
     ):
         raise NotFound("No such message.")
     return Report.objects.create(
@@ -374,6 +404,7 @@ def send_message(
     text = text.strip()
     if not text:
         raise NetworkError("Write a message first.")
+    _refuse_if_suspended(sender, timezone.now())
     if len(text) > MAX_MESSAGE_CHARS:
         raise NetworkError(f"A message can be at most {MAX_MESSAGE_CHARS:,} characters.")
     if idempotency_key is not None:
@@ -400,7 +431,7 @@ def send_message(
         conversation=conversation,
         exchange_request=exchange_request,
     ):
-        raise NetworkError("You can only write to your connections.")
+        raise Forbidden("You can only write to your connections.")
 
     now = timezone.now()
     answers_listing = hooks.answers_exchange_request(
@@ -490,7 +521,7 @@ def _conversation_between(sender: Member, recipient: Member, *, now: datetime) -
 
 def _their_message(member: Member, message_id: int) -> Message:
     message = Message.objects.filter(pk=message_id, recipient=member).first()
-    if message is None or message.filed_as == Message.Filing.HELD:
+    if message is None or message.filed_as in Message.WITHHELD:
         raise NotFound("No such message.")
     return message
 
@@ -554,3 +585,45 @@ def mark_read(*, member: Member, conversation_id: int) -> None:
     Participant.objects.filter(conversation_id=conversation_id, member=member).exclude(
         unread=0
     ).update(unread=0)
+
+
+# --- moderators' decisions on held messages ---------------------------------------------------
+
+
+@transaction.atomic
+def release_message(*, message: Message, folder: str) -> Message:
+    """Deliver a held message to its recipient's Pitches or Inbox (a moderator's decision).
+
+    Delivery is what :func:`send_message` would have done: the recipient's side moves to the
+    folder and counts it unread; only an Inbox delivery may send mail.
+    """
+    if folder not in (Folder.INBOX, Folder.PITCHES):
+        raise NetworkError("A held message goes to the Inbox or to Pitches.")
+    moved = Message.objects.filter(pk=message.pk, filed_as=Message.Filing.HELD).update(
+        filed_as=folder
+    )
+    if not moved:
+        raise Conflict("This message is no longer held.")
+    message.filed_as = folder
+    theirs = Participant.objects.filter(
+        conversation=message.conversation_id, member=message.recipient_id
+    )
+    if folder == Folder.PITCHES:
+        theirs.update(folder=Folder.PITCHES, unread=F("unread") + 1)
+    else:
+        theirs.filter(folder=Folder.ARCHIVE).update(folder=Folder.INBOX)
+        theirs.update(unread=F("unread") + 1)
+        notify.message_received(message)
+    return message
+
+
+@transaction.atomic
+def remove_message(*, message: Message) -> Message:
+    """Remove a held message for good: its recipient never sees it (its sender still does)."""
+    moved = Message.objects.filter(pk=message.pk, filed_as=Message.Filing.HELD).update(
+        filed_as=Message.Filing.REMOVED
+    )
+    if not moved:
+        raise Conflict("This message is no longer held.")
+    message.filed_as = Message.Filing.REMOVED
+    return message

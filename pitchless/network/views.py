@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -378,16 +378,7 @@ _FOLDER_TITLES = {Folder.INBOX: "Inbox", Folder.PITCHES: "Pitches", Folder.ARCHI
 
 def _folder(request: HttpRequest, folder: str) -> HttpResponse:
     me = request.user
-    latest = (
-        Message.objects.visible_to(me)
-        .filter(conversation_id=OuterRef("conversation_id"))
-        .order_by("-created_at", "-id")
-        .values("id")[:1]
-    )
-    rows = Participant.objects.of(me).in_folder(folder).annotate(last_id=Subquery(latest))
-    page = _page(request, rows)
-    # One query for the page's last messages instead of one per conversation.
-    last = Message.objects.in_bulk([row.last_id for row in page if row.last_id])
+    page = _page(request, Participant.objects.folder_with_last_message(me, folder))
     return render(
         request,
         "network/folder.html",
@@ -398,7 +389,7 @@ def _folder(request: HttpRequest, folder: str) -> HttpResponse:
             "folder": folder,
             "title": _FOLDER_TITLES[folder],
             "page": page,
-            "last": {row.conversation_id: last.get(row.last_id) for row in page},
+            "last": Participant.objects.last_messages(page),
             "counts": dict(
                 Participant.objects.of(me)
                 .values_list("folder")

@@ -88,16 +88,16 @@ def test_report_an_invitation(alice, bob):
     assert Report.objects.get().reported == alice
 
 
-def test_refusals_from_the_service_answer_400_with_its_words(alice, bob):
+def test_refusals_from_the_service_answer_with_their_kind_and_words(alice, bob):
     a, b = api_for(alice), api_for(bob)
     invitation = a.post("/invitations", {"to": bob.pk}).json()["id"]
     again = a.post("/invitations", {"to": bob.pk})
-    assert again.status_code == 400 and "already waiting" in again.json()["detail"]
+    assert again.status_code == 409 and "already waiting" in again.json()["detail"]
     own = a.post(f"/invitations/{invitation}/accept")
-    assert own.status_code == 400 and "other member" in own.json()["detail"]
+    assert own.status_code == 403 and "other member" in own.json()["detail"]
     assert b.post(f"/invitations/{invitation}/ignore").status_code == 200
     twice = b.post(f"/invitations/{invitation}/accept")
-    assert twice.status_code == 400 and "already answered" in twice.json()["detail"]
+    assert twice.status_code == 409 and "already answered" in twice.json()["detail"]
     itself = a.post("/invitations", {"to": alice.pk})
     assert itself.status_code == 400 and "yourself" in itself.json()["detail"]
 
@@ -139,7 +139,7 @@ def test_block_ends_contact_both_ways_and_can_be_lifted(alice, bob):
     assert b.post("/messages", {"to": alice.pk, "text": "hi"}).status_code == 404
     assert b.post("/invitations", {"to": alice.pk}).status_code == 404
     # Alice cannot write to Bob while her block stands.
-    assert a.post("/messages", {"to": bob.pk, "text": "hi"}).status_code == 400
+    assert a.post("/messages", {"to": bob.pk, "text": "hi"}).status_code == 403
     assert a.post("/blocks", {"member": alice.pk}).status_code == 400
     assert a.delete(f"/blocks/{bob.pk}").status_code == 204
     assert not Block.objects.exists()
@@ -220,7 +220,7 @@ def test_an_idempotent_send_is_stored_once(alice, bob):
 
 def test_only_connections_may_be_written_to(alice, bob):
     response = api_for(alice).post("/messages", {"to": bob.pk, "text": FRIENDLY})
-    assert response.status_code == 400 and "connections" in response.json()["detail"]
+    assert response.status_code == 403 and "connections" in response.json()["detail"]
     assert api_for(alice).post("/messages", {"to": 999999, "text": "hi"}).status_code == 404
     assert not Message.objects.exists()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import Http404, HttpRequest
 from ninja import Router, Status
@@ -24,29 +23,25 @@ from pitchless.api.schemas import (
 from pitchless.api.security import current_token, me
 from pitchless.members import ratelimit
 from pitchless.members import services as members
+from pitchless.members.forms import suspension_notice
 
 router = Router(tags=["auth"])
-
-#: the log-in page's scope and keys: failures through the page and the API share one budget
-_LOGIN_SCOPE = "login"
-
-
-def _login_limits() -> tuple[ratelimit.Limit, ratelimit.Limit]:
-    window = settings.PITCHLESS_LOGIN_WINDOW_SECONDS
-    per_account = ratelimit.Limit(settings.PITCHLESS_LOGIN_ATTEMPTS, window)
-    # One address may front many people (an office), so it gets a larger allowance.
-    per_client = ratelimit.Limit(settings.PITCHLESS_LOGIN_ATTEMPTS * 10, window)
-    return per_account, per_client
 
 
 @router.post(
     "/signup",
     auth=None,
-    response={201: MeOut, 400: ErrorOut, 422: ValidationOut},
+    response={201: MeOut, 400: ErrorOut, 422: ValidationOut, 429: ErrorOut},
     summary="Open an account",
 )
 def signup(request: HttpRequest, payload: SignUpIn) -> Status[MeOut]:
-    """Open an account; then ask for a token with ``POST /api/auth/token``."""
+    """Open an account; then ask for a token with ``POST /api/auth/token``.
+
+    Sign-ups are limited per client address, together with the sign-up page.
+    """
+    refusal = ratelimit.signup_refusal(request.META.get("REMOTE_ADDR", ""))
+    if refusal is not None:
+        raise TooManyAttempts(refusal.message, retry_after=refusal.retry_after)
     member = members.sign_up(email=payload.email, password=payload.password, name=payload.name)
     return Status(201, me_out(member))
 
@@ -54,32 +49,28 @@ def signup(request: HttpRequest, payload: SignUpIn) -> Status[MeOut]:
 @router.post(
     "/token",
     auth=None,
-    response={201: TokenOut, 401: ErrorOut, 422: ValidationOut, 429: ErrorOut},
+    response={201: TokenOut, 401: ErrorOut, 403: ErrorOut, 422: ValidationOut, 429: ErrorOut},
     summary="Create a token",
 )
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[TokenOut]:
     """Trade an e-mail address and password for a bearer token.
 
     Failed attempts are limited per address and per client, together with the log-in page.
+    A suspended member who gives the right password is told why and until when (403).
     """
     email = payload.email.strip().lower()[:254]
     client = request.META.get("REMOTE_ADDR", "")
-    per_account, per_client = _login_limits()
-    if ratelimit.is_limited(_LOGIN_SCOPE, "e:" + email, per_account) or ratelimit.is_limited(
-        _LOGIN_SCOPE, "c:" + client, per_client
-    ):
-        minutes = max(1, per_account.window // 60)
-        raise TooManyAttempts(
-            f"Too many failed log-ins. Try again in up to {minutes} minutes, "
-            "or reset your password.",
-            retry_after=per_account.window,
-        )
+    refusal = ratelimit.login_refusal(email, client)
+    if refusal is not None:
+        raise TooManyAttempts(refusal.message, retry_after=refusal.retry_after)
     member = authenticate(request, username=email, password=payload.password)
     if member is None:
-        ratelimit.hit(_LOGIN_SCOPE, "e:" + email, per_account)
-        ratelimit.hit(_LOGIN_SCOPE, "c:" + client, per_client)
+        notice = suspension_notice(email, payload.password)
+        if notice:
+            raise HttpError(403, notice)
+        ratelimit.login_failed(email, client)
         raise HttpError(401, "The e-mail address or the password is wrong.")
-    ratelimit.reset(_LOGIN_SCOPE, "e:" + email, per_account)
+    ratelimit.login_succeeded(email)
     token, raw = api_services.issue_token(member=member, name=payload.name)
     out = TokenOut(token=raw, id=token.pk, name=token.name, created_at=token.created_at)
     return Status(201, out)

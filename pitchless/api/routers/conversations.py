@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest
 from ninja import Query, Router
 from pydantic import Field
@@ -49,21 +48,12 @@ def list_conversations(request: HttpRequest, params: Query[FolderIn]) -> Convers
     In Pitches, each last message carries the guard's ``reasons``.
     """
     member = me(request)
-    latest = (
-        Message.objects.visible_to(member)
-        .filter(conversation_id=OuterRef("conversation_id"))
-        .order_by("-created_at", "-id")
-        .values("id")[:1]
-    )
-    rows = (
-        Participant.objects.of(member).in_folder(params.folder).annotate(last_id=Subquery(latest))
-    )
+    rows = Participant.objects.folder_with_last_message(member, params.folder)
     count, page = sliced(rows, limit=params.limit, offset=params.offset)
-    # One query for the page's last messages instead of one per conversation.
-    last = Message.objects.in_bulk([row.last_id for row in page if row.last_id])
+    last = Participant.objects.last_messages(page)
     return ConversationPageOut(
         count=count,
-        items=[conversation_out(row, last.get(row.last_id), member) for row in page],
+        items=[conversation_out(row, last[row.conversation_id], member) for row in page],
     )
 
 
