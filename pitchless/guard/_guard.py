@@ -58,6 +58,8 @@ class Guard:
         self.model: TextModel = model
         self.policy = policy if policy is not None else PolicySettings()
         self.max_chars = max_chars
+        #: the text probability treated as even odds (see ``PolicySettings.text_threshold``)
+        self.text_threshold = _text_threshold(self.policy, self.model)
 
     def score(self, ctx: MessageContext) -> Verdict:
         """Score one message in its context."""
@@ -80,7 +82,7 @@ class Guard:
             p = float(scores.pitch_probability[i])
             row = scores.intent_probabilities[i]
             intent_probs = {name: float(row[j]) for j, name in enumerate(intents)}
-            intent = _reconcile_intent(p, intents, row)
+            intent = _reconcile_intent(p, intents, row, self.text_threshold)
             phrases: tuple[Phrase, ...] = ()
             if explain and p >= 0.2 and norm.text:
                 phrases = tuple(self.model.explain(norm.text, top_k=self.policy.max_phrases))
@@ -93,6 +95,7 @@ class Guard:
                 truncated=norm.truncated,
                 is_html=norm.is_html,
                 settings=self.policy,
+                text_threshold=self.text_threshold,
             )
             verdicts.append(
                 Verdict(
@@ -112,15 +115,27 @@ class Guard:
         return normalize(ctx.text, ctx.subject, max_chars=self.max_chars)
 
 
+def _text_threshold(policy: PolicySettings, model: TextModel) -> float:
+    if policy.text_threshold is not None:
+        return policy.text_threshold
+    chosen = getattr(model, "threshold_", None)
+    if isinstance(chosen, float) and 0.0 < chosen < 1.0:
+        return chosen
+    return 0.5
+
+
 def _reconcile_intent(
-    pitch_probability: float, intents: tuple[str, ...], row: npt.NDArray[np.floating[Any]]
+    pitch_probability: float,
+    intents: tuple[str, ...],
+    row: npt.NDArray[np.floating[Any]],
+    text_threshold: float,
 ) -> Intent:
     """The intent shown beside the verdict, kept consistent with the pitch probability.
 
     The binary pitch probability is the calibrated figure the policy acts on, so "pitch" is the
-    intent exactly when it is at least one half; otherwise the likeliest other intent is shown.
+    intent exactly when it reaches the text threshold; otherwise the likeliest other intent.
     """
-    if pitch_probability >= 0.5 or len(intents) == 1:
+    if pitch_probability >= text_threshold or len(intents) == 1:
         return Intent.PITCH
     best = max((j for j, name in enumerate(intents) if name != Intent.PITCH), key=lambda j: row[j])
     return Intent(intents[best])

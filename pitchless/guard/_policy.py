@@ -2,7 +2,8 @@
 
 Everything that can be tuned lives in :class:`PolicySettings`, one object, documented field
 by field in ``docs/guard.md``. The combination is additive in log-odds: the text model's
-probability is the starting point and each behaviour signal adds or removes evidence. Behaviour
+probability, measured against the model's own operating threshold, is the starting point and
+each behaviour signal adds or removes evidence. Behaviour
 alone never files a message: the text must read at least a little like a pitch
 (``min_text_probability``), so a birthday wish sent a minute after connecting is delivered.
 """
@@ -25,6 +26,9 @@ class PolicySettings:
 
     #: combined score at or above which a message is filed in Pitches
     pitch_threshold: float = 0.5
+    #: the text probability that counts as even odds; ``None`` takes the operating threshold
+    #: the model chose on held-out folds when it was trained (``threshold_``), else 0.5
+    text_threshold: float | None = None
     #: the text probability below which no behaviour can file a message as a pitch
     min_text_probability: float = 0.2
     #: minutes after connecting within which a message counts as "fast"
@@ -83,6 +87,8 @@ class PolicySettings:
             raw = env[key].strip()
             try:
                 overrides[f.name] = int(raw) if f.type in ("int", int) else float(raw)
+                if f.name == "text_threshold" and not 0 < overrides[f.name] < 1:
+                    raise ValueError(raw)
             except ValueError as exc:
                 raise ValueError(f"{key} must be a number, got {raw!r}") from exc
         return replace(cls(), **overrides)
@@ -280,10 +286,13 @@ def decide(
     truncated: bool,
     is_html: bool,
     settings: PolicySettings,
+    text_threshold: float = 0.5,
 ) -> Decision:
     """Combine the text model's reading with behaviour into a score, an action and reasons.
 
     Reasons come in order of importance: exemptions first, then the evidence that weighed most.
+    ``text_threshold`` is the text probability that counts as even odds: with no behaviour
+    evidence, a message is filed exactly when its probability reaches it.
     """
     notes: list[Reason] = []
     if truncated:
@@ -300,13 +309,13 @@ def decide(
         return Decision(pitch_probability, Action.DELIVER, (exemption, *notes))
 
     evidence = _behaviour(ctx, settings)
-    text_weight = _logit(pitch_probability)
+    text_weight = _logit(pitch_probability) - _logit(text_threshold)
     score = _sigmoid(text_weight + sum(e.weight for e in evidence))
     looks_like_pitch = pitch_probability >= settings.min_text_probability
     filed = looks_like_pitch and score >= settings.pitch_threshold
 
     text_reasons: list[Reason] = []
-    if filed or pitch_probability >= 0.5:
+    if filed or pitch_probability >= text_threshold:
         clause = cues.sentence()
         if clause:
             text_reasons.append(Reason("text.cues", clause))

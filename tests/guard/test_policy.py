@@ -206,3 +206,16 @@ def test_delays_read_naturally(fixed_model, minutes, expected):
     policy = PolicySettings(fast_minutes=60, soon_minutes=60 * 48)
     verdict = Guard(model=fixed_model, policy=policy).score(ctx("pscore90 x", minutes=minutes))
     assert f"sent {expected} after you connected" in [r.text for r in verdict.reasons]
+
+
+def test_the_models_operating_threshold_is_the_neutral_point(fixed_model):
+    fixed_model.threshold_ = 0.7
+    guard = Guard(model=fixed_model)
+    assert guard.text_threshold == 0.7
+    assert guard.score(ctx("pscore65 hi")).action is Action.DELIVER
+    assert guard.score(ctx("pscore75 hi")).action is Action.PITCHES
+    # an explicit setting wins over the model's own choice
+    override = Guard(model=fixed_model, policy=PolicySettings(text_threshold=0.6))
+    assert override.score(ctx("pscore65 hi")).action is Action.PITCHES
+    with pytest.raises(ValueError, match="TEXT_THRESHOLD"):
+        PolicySettings.from_env({"PITCHLESS_GUARD_TEXT_THRESHOLD": "1.5"})
