@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     from pitchless.guard import _cli as guard_cli
     from pitchless.network import _cli as network_cli
 
-    guard_cli.register(subparsers)
+    network_cli.register_guard(guard_cli.register(subparsers))
     audit_cli.register(subparsers)
     network_cli.register(subparsers)
     return parser

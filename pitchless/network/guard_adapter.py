@@ -10,15 +10,18 @@ guard raises or takes longer than ``PITCHLESS_SCORING_TIMEOUT_SECONDS`` the asse
 from __future__ import annotations
 
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 
+from pitchless.core import guard as core_guard
 from pitchless.core.guard import get_guard
 from pitchless.guard import Action, BulkIndex, MessageContext, SenderFacts, Verdict
 from pitchless.members.models import Member
@@ -34,6 +37,44 @@ bulk_index = BulkIndex(DatabaseBulkStore())
 # Scoring runs on a worker thread only so that a stuck model can be given up on; the database
 # reads all happen on the caller's thread.
 _executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="guard")
+
+#: the file in ``PITCHLESS_GUARD_MODELS_DIR`` naming the active retrained model's folder
+ACTIVE_POINTER = "ACTIVE"
+#: seconds between two looks at the pointer: a retrained model reaches every worker this soon
+FOLLOW_EVERY = 30.0
+_followed = {"at": float("-inf")}
+
+
+def active_model_dir() -> Path | None:
+    """The retrained model ``PITCHLESS_GUARD_MODELS_DIR/ACTIVE`` names, when it exists."""
+    base = Path(settings.PITCHLESS_GUARD_MODELS_DIR)
+    try:
+        name = (base / ACTIVE_POINTER).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    folder = base / name
+    return folder if name and "/" not in name and folder.is_dir() else None
+
+
+def follow_active_model(*, force: bool = False) -> None:
+    """Make the site's guard use the active retrained model, looking at most every
+    ``FOLLOW_EVERY`` seconds.
+
+    ``pitchless.core.guard.get_guard`` builds the guard once per process from
+    ``settings.PITCHLESS_GUARD_MODEL_DIR``; when ``guard retrain`` activates a new model, each
+    web worker sees the pointer change here, updates that setting and drops the cached guard.
+    A model pinned by the ``PITCHLESS_GUARD_MODEL_DIR`` variable is never replaced.
+    """
+    if settings.PITCHLESS_GUARD_MODEL_PINNED:
+        return
+    now = time.monotonic()
+    if not force and now - _followed["at"] < FOLLOW_EVERY:
+        return
+    _followed["at"] = now
+    folder = active_model_dir()
+    if folder is not None and str(folder) != settings.PITCHLESS_GUARD_MODEL_DIR:
+        settings.PITCHLESS_GUARD_MODEL_DIR = str(folder)
+        core_guard.get_guard.cache_clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +148,7 @@ def build_context(
 
 def _score(ctx: MessageContext) -> Verdict:
     timeout = settings.PITCHLESS_SCORING_TIMEOUT_SECONDS
+    follow_active_model()
     future = _executor.submit(lambda: get_guard().score(ctx))
     return future.result(timeout=timeout if timeout > 0 else None)
 
