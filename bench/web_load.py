@@ -30,6 +30,7 @@ import itertools
 import json
 import os
 import random
+import re
 import secrets
 import shutil
 import signal
@@ -189,7 +190,6 @@ def profile(sends: int) -> None:
 
     django.setup()
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from pitchless.core.guard import get_guard
     from pitchless.members.models import Member
@@ -208,6 +208,15 @@ def profile(sends: int) -> None:
             guard_seconds.append(time.perf_counter() - t0)
 
     guard.score = timed_score  # type: ignore[method-assign]
+    statements: list[tuple[str, float]] = []
+
+    def timed_sql(execute, sql, params, many, context):
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            statements.append((sql, time.perf_counter() - t0))
+
     rng = random.Random(7)
     pairs = list(Connection.objects.values_list("member_id", "other_id")[: sends * 4])
     members = Member.objects.in_bulk({pk for pair in pairs for pk in pair})
@@ -218,24 +227,30 @@ def profile(sends: int) -> None:
     totals, sql, counts = [], [], []
     filed: Counter[str] = Counter()
     for a, b in rng.sample(pairs, min(sends, len(pairs))):
-        with CaptureQueriesContext(connection) as queries:
+        statements.clear()
+        with connection.execute_wrapper(timed_sql):
             t0 = time.perf_counter()
             result = services.send_message(
                 sender=members[a], recipient=members[b], text=message_text(rng)
             )
             totals.append(time.perf_counter() - t0)
-        counts.append(len(queries.captured_queries))
-        sql.append(sum(float(q["time"]) for q in queries.captured_queries))
+        counts.append(len(statements))
+        sql.append(sum(seconds for _, seconds in statements))
         filed[str(result.message.filed_as)] += 1
     ms = 1000.0
     print(
         f"  in-process send_message over {len(totals)} sends: "
         f"median {statistics.median(totals) * ms:.1f} ms, "
         f"queries median {statistics.median(counts):.0f} (max {max(counts)}), "
-        f"SQL median {statistics.median(sql) * ms:.1f} ms, "
+        f"in the database driver median {statistics.median(sql) * ms:.1f} ms, "
         f"guard median {statistics.median(guard_seconds) * ms:.1f} ms; "
         f"filed {dict(filed)}"
     )
+    kinds = Counter(sql.split(" ", 1)[0] for sql, _ in statements)
+    tables = Counter(
+        name for sql, _ in statements for name in re.findall(r'(?:FROM|INTO|UPDATE) "(\w+)"', sql)
+    )
+    print(f"  statements of the last send: {dict(kinds)}; tables named: {dict(tables)}")
 
 
 # --- the server ----------------------------------------------------------------------------------
