@@ -64,8 +64,10 @@ AUX_CORPORA: dict[str, str] = {
     "spamassassin_public_corpus": "conversation",
 }
 #: Total weight of all auxiliary rows relative to the total weight of the in-domain rows.
-#: 0: in leave-one-export-out runs the auxiliary corpora lowered pitch F1 (0.618 at weight
-#: 0.5 against 0.634 without) and made training ~100x slower, so the shipped model skips them.
+#: 0: in leave-one-export-out runs the auxiliary corpora changed pooled pitch F1 by noise
+#: (0.667 at weight 0.5 against 0.660 without; 0.618 against 0.634 with char 2-5 grams),
+#: doubled the social/conversation FPR and made training ~100x slower, so the shipped model
+#: skips them (docs/guard_model.md, "auxiliary corpora").
 DEFAULT_AUX_WEIGHT = 0.0
 #: The weight the auxiliary-corpora ablation uses.
 ABLATION_AUX_WEIGHT = 0.5
