@@ -19,15 +19,19 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
 
 from pitchless.core import guard as core_guard
 from pitchless.core.guard import get_guard
 from pitchless.guard import Action, BulkIndex, MessageContext, SenderFacts, Verdict
 from pitchless.members.models import Member
 from pitchless.network.bulkstore import DatabaseBulkStore
-from pitchless.network.models import Connection, Conversation, Invitation, Message, Report
-from pitchless.network.reputation import compute_reputation
+from pitchless.network.models import Connection, Conversation, Invitation, Message
+from pitchless.network.reputation import (
+    Reputation,
+    SenderHistory,
+    compute_reputation,
+    sender_history,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +90,9 @@ class Assessment:
     action: Action = Action.DELIVER
     score: float | None = None
     reasons: list[dict[str, str]] = field(default_factory=list)
+    #: the sender's reputation as read for the guard (``None`` when the context failed), so
+    #: that the restriction check does not read it a second time
+    reputation: Reputation | None = field(default=None, compare=False)
 
     @property
     def is_pitch(self) -> bool:
@@ -93,22 +100,36 @@ class Assessment:
         return self.action is not Action.DELIVER
 
 
-def sender_facts(sender: Member, *, now: datetime) -> SenderFacts:
-    """What the platform knows about ``sender``: age, invitations, complaints, reputation."""
-    week_ago = now - timedelta(days=7)
+#: ``build_context`` reads what it was not given
+_READ = object()
+
+
+def sender_facts(
+    sender: Member,
+    *,
+    now: datetime,
+    history: SenderHistory | None = None,
+    reputation: Reputation | None = None,
+) -> SenderFacts:
+    """What the platform knows about ``sender``: age, invitations, complaints, reputation.
+
+    Everything comes from one :func:`~pitchless.network.reputation.sender_history` read
+    (pass ``history`` and ``reputation`` when they were already read at ``now``).
+    """
+    if history is None or history.now != now:
+        history = sender_history(sender, now=now)
+    if reputation is None:
+        reputation = compute_reputation(sender, now=now, history=history)
     recent = now - timedelta(days=3 * settings.PITCHLESS_REPUTATION_HALF_LIFE_DAYS)
-    counts = Invitation.objects.filter(sender=sender).aggregate(
-        sent=Count("id", filter=Q(created_at__gte=week_ago)),
-        accepted=Count("id", filter=Q(created_at__gte=week_ago, status=Invitation.Status.ACCEPTED)),
-        dont_know=Count("id", filter=Q(status=Invitation.Status.DONT_KNOW, decided_at__gte=recent)),
-    )
     return SenderFacts(
         account_age_days=max(0.0, (now - sender.date_joined).total_seconds() / 86400.0),
-        invitations_sent_7d=counts["sent"],
-        invitations_accepted_7d=counts["accepted"],
-        dont_know_count=counts["dont_know"],
-        report_count=Report.objects.filter(reported=sender, created_at__gte=recent).count(),
-        reputation=compute_reputation(sender, now=now).score,
+        invitations_sent_7d=len(history.recent_invitations),
+        invitations_accepted_7d=sum(
+            1 for status, _ in history.recent_invitations if status == Invitation.Status.ACCEPTED
+        ),
+        dont_know_count=history.count("dont_know", recent),
+        report_count=history.count("report", recent),
+        reputation=reputation.score,
     )
 
 
@@ -120,28 +141,45 @@ def build_context(
     text: str,
     now: datetime,
     answers_listing: bool = False,
+    connected_at: datetime | object | None = _READ,
+    recipient_messages: int | None = None,
+    reputation_out: list[Reputation] | None = None,
 ) -> MessageContext:
-    """The guard's view of one message, read from the database (records the bulk entry)."""
-    connected_at = next(
-        iter(
-            Connection.objects.filter(member=sender, other=recipient)
-            .order_by()
-            .values_list("created_at", flat=True)[:1]
-        ),
-        None,
-    )
+    """The guard's view of one message, read from the database (records the bulk entry).
+
+    ``connected_at`` and ``recipient_messages`` may be passed when the caller already read
+    them; the sender's reputation is appended to ``reputation_out`` when one is given.
+    """
+    if connected_at is _READ:
+        connected_at = next(
+            iter(
+                Connection.objects.filter(member=sender, other=recipient)
+                .order_by()
+                .values_list("created_at", flat=True)[:1]
+            ),
+            None,
+        )
+    if recipient_messages is None:
+        # One conversation per pair: every message between the two is in it.
+        recipient_messages = (
+            Message.objects.filter(conversation=conversation, sender=recipient).count()
+            if conversation is not None
+            else 0
+        )
     bulk = bulk_index.observe(sender=str(sender.pk), recipient=str(recipient.pk), text=text, at=now)
+    history = sender_history(sender, now=now)
+    reputation = compute_reputation(sender, now=now, history=history)
+    if reputation_out is not None:
+        reputation_out.append(reputation)
     return MessageContext(
         text=text,
         sent_at=now,
-        connected_at=connected_at,
+        connected_at=connected_at,  # type: ignore[arg-type]
         started_by_recipient=conversation is not None
         and conversation.started_by_id == recipient.pk,
-        recipient_messages_to_sender=Message.objects.filter(
-            sender=recipient, recipient=sender
-        ).count(),
+        recipient_messages_to_sender=recipient_messages,
         answers_recipient_listing=answers_listing,
-        sender=sender_facts(sender, now=now),
+        sender=sender_facts(sender, now=now, history=history, reputation=reputation),
         bulk=bulk,
     )
 
@@ -161,11 +199,17 @@ def assess_message(
     text: str,
     now: datetime,
     answers_listing: bool = False,
+    connected_at: datetime | object | None = _READ,
+    recipient_messages: int | None = None,
 ) -> Assessment:
-    """Score one message; never raises for a guard failure (the message is then unchecked)."""
+    """Score one message; never raises for a guard failure (the message is then unchecked).
+
+    ``connected_at`` and ``recipient_messages``: see :func:`build_context`.
+    """
     exempt = answers_listing or (
         conversation is not None and conversation.started_by_id == recipient.pk
     )
+    reputation: list[Reputation] = []
     try:
         # A savepoint: a database error while reading the context must not break the
         # caller's transaction, which still has to store the message.
@@ -177,20 +221,28 @@ def assess_message(
                 text=text,
                 now=now,
                 answers_listing=answers_listing,
+                connected_at=connected_at,
+                recipient_messages=recipient_messages,
+                reputation_out=reputation,
             )
         verdict = _score(ctx)
     except FutureTimeout:
         logger.error("guard timed out on a message from member %s; delivered unchecked", sender.pk)
-        return Assessment(check=Message.Check.UNCHECKED)
+        return Assessment(check=Message.Check.UNCHECKED, reputation=_first(reputation))
     except Exception:
         logger.exception("guard failed on a message from member %s; delivered unchecked", sender.pk)
-        return Assessment(check=Message.Check.UNCHECKED)
+        return Assessment(check=Message.Check.UNCHECKED, reputation=_first(reputation))
     return Assessment(
         check=Message.Check.EXEMPT if exempt else Message.Check.CHECKED,
         action=verdict.action,
         score=verdict.score,
         reasons=[r.to_dict() for r in verdict.reasons],
+        reputation=_first(reputation),
     )
+
+
+def _first(found: list[Reputation]) -> Reputation | None:
+    return found[0] if found else None
 
 
 def assess_note(*, sender: Member, recipient: Member, note: str, now: datetime) -> Assessment:

@@ -240,26 +240,46 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
         )
 
     def folder_with_last_message(self, member: object, folder: str) -> ParticipantQuerySet:
-        """``member``'s conversations in ``folder``, latest first, each annotated with
-        ``last_id``: the id of its last message ``member`` may see.
+        """``member``'s conversations in ``folder``, latest first, each with its last message
+        ``member`` may see (``Participant.last_message``) joined in.
 
-        Pair with :meth:`last_messages` on a page of the result to load those messages in
-        one query instead of one per conversation.
+        Pair with :meth:`last_messages` on a page of the result.
         """
-        latest = (
-            Message.objects.visible_to(member)
-            .filter(conversation_id=models.OuterRef("conversation_id"))
-            .order_by("-created_at", "-id")
-            .values("id")[:1]
-        )
-        return self.of(member).in_folder(folder).annotate(last_id=models.Subquery(latest))
+        return self.of(member).in_folder(folder).select_related("last_message")
 
     @staticmethod
     def last_messages(rows: Iterable[Participant]) -> dict[int, Message | None]:
-        """The last message of each row of :meth:`folder_with_last_message`, by conversation."""
+        """The last message of each row of :meth:`folder_with_last_message`, by conversation.
+
+        ``Participant.last_message`` is kept by the services that write messages; a row
+        without one, or whose message its member may no longer see (messages stored or
+        changed some other way), is looked up again, in one query for all such rows.
+        """
         rows = list(rows)
-        found = Message.objects.in_bulk([r.last_id for r in rows if r.last_id])  # type: ignore[attr-defined]
-        return {r.conversation_id: found.get(r.last_id) for r in rows}  # type: ignore[attr-defined]
+        found: dict[int, Message | None] = {}
+        missing = []
+        for r in rows:
+            last = r.last_message
+            if last is None or (
+                last.sender_id != r.member_id and last.filed_as in Message.WITHHELD
+            ):
+                found[r.conversation_id] = None
+                missing.append(r)
+            else:
+                found[r.conversation_id] = last
+        if missing:
+            by_member: dict[int, list[int]] = {}
+            for r in missing:
+                by_member.setdefault(r.member_id, []).append(r.conversation_id)
+            for member_id, conversations in by_member.items():
+                for message in (
+                    Message.objects.visible_to(member_id)
+                    .filter(conversation_id__in=conversations)
+                    .order_by("conversation_id", "-created_at", "-id")
+                ):
+                    if found.get(message.conversation_id) is None:
+                        found[message.conversation_id] = message
+        return found
 
 
 class Participant(models.Model):
@@ -272,6 +292,11 @@ class Participant(models.Model):
     other = models.ForeignKey(MEMBER, on_delete=models.CASCADE, related_name="+")
     folder = models.CharField(max_length=8, choices=Folder.choices, default=Folder.INBOX)
     unread = models.PositiveIntegerField(default=0)
+    #: the conversation's last message this member may see (theirs, or the other's unless
+    #: held or removed), kept by the services so that listing a folder needs no subquery
+    last_message = models.ForeignKey(
+        "Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = ParticipantQuerySet.as_manager()
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import models
+from django.db.models import F, Q, Value
 from django.utils import timezone
 
 from pitchless.members.models import Member
@@ -55,35 +57,98 @@ def _decayed(times: Iterable[datetime], now: datetime, half_life_days: float) ->
     return total
 
 
-def compute_reputation(member: Member, *, now: datetime | None = None) -> Reputation:
-    """The reputation of ``member`` as a sender, from the events stored so far."""
+@dataclass(frozen=True, slots=True)
+class SenderHistory:
+    """The stored events about one sender that the guard and the reputation read.
+
+    Read in one query by :func:`sender_history`; every event from the reputation's horizon
+    (ten half-lives) onwards, plus every invitation sent in the last seven days.
+    """
+
+    #: when the history was read; the horizon and the seven days count back from it
+    now: datetime
+    #: ``(kind, at)`` for every event of :data:`WEIGHTS` since the horizon
+    events: tuple[tuple[str, datetime], ...]
+    #: ``(status, created_at)`` of every invitation sent in the last seven days
+    recent_invitations: tuple[tuple[str, datetime], ...]
+
+    def count(self, kind: str, since: datetime) -> int:
+        """How many events of ``kind`` happened at or after ``since``."""
+        return sum(1 for k, at in self.events if k == kind and at >= since)
+
+
+_ANSWERS = {
+    Invitation.Status.DONT_KNOW: "dont_know",
+    Invitation.Status.IGNORED: "ignored",
+    Invitation.Status.ACCEPTED: "accepted",
+}
+_LABELS = {
+    MessageFeedback.Label.PITCH: "confirmed_pitch",
+    MessageFeedback.Label.NOT_PITCH: "not_pitch",
+}
+_REPORT = "report"
+
+
+def sender_history(member: Member, *, now: datetime | None = None) -> SenderHistory:
+    """Every event :func:`compute_reputation` and the guard's sender facts need, in one query.
+
+    A ``UNION ALL`` of three indexed reads: invitation answers and this week's invitations
+    (by ``sender``), reports (by ``reported``), and recipients' labels (through the message's
+    ``sender``).
+    """
     now = now or timezone.now()
     half_life = float(settings.PITCHLESS_REPUTATION_HALF_LIFE_DAYS)
     since = now - timedelta(days=half_life * _HORIZON_HALF_LIVES)
-    # Three queries: invitation answers, reports, and recipients' labels.
-    times: dict[str, list[datetime]] = {kind: [] for kind in WEIGHTS}
-    answers = {
-        Invitation.Status.DONT_KNOW: "dont_know",
-        Invitation.Status.IGNORED: "ignored",
-        Invitation.Status.ACCEPTED: "accepted",
-    }
-    for status, at in Invitation.objects.filter(
-        sender=member, decided_at__gte=since, status__in=list(answers)
-    ).values_list("status", "decided_at"):
-        times[answers[status]].append(at)
-    times["report"] = list(
-        Report.objects.filter(reported=member, created_at__gte=since).values_list(
-            "created_at", flat=True
-        )
+    week_ago = now - timedelta(days=7)
+    text = models.CharField()
+    invitations = (
+        Invitation.objects.filter(sender=member)
+        .filter(Q(decided_at__gte=since, status__in=list(_ANSWERS)) | Q(created_at__gte=week_ago))
+        .order_by()
+        .annotate(kind=F("status"), at=F("decided_at"), first=F("created_at"))
+        .values_list("kind", "at", "first")
     )
-    labels = {
-        MessageFeedback.Label.PITCH: "confirmed_pitch",
-        MessageFeedback.Label.NOT_PITCH: "not_pitch",
-    }
-    for label, at in MessageFeedback.objects.filter(
-        message__sender=member, created_at__gte=since
-    ).values_list("label", "created_at"):
-        times[labels[label]].append(at)
+    reports = (
+        Report.objects.filter(reported=member, created_at__gte=since)
+        .order_by()
+        .annotate(kind=Value(_REPORT, output_field=text), at=F("created_at"), first=F("created_at"))
+        .values_list("kind", "at", "first")
+    )
+    labels = (
+        MessageFeedback.objects.filter(message__sender=member, created_at__gte=since)
+        .order_by()
+        .annotate(kind=F("label"), at=F("created_at"), first=F("created_at"))
+        .values_list("kind", "at", "first")
+    )
+    events: list[tuple[str, datetime]] = []
+    recent: list[tuple[str, datetime]] = []
+    for kind, at, first in invitations.union(reports, labels, all=True):
+        if kind == _REPORT:
+            events.append((_REPORT, at))
+        elif kind in _LABELS:
+            events.append((_LABELS[kind], at))
+        else:  # an invitation: ``at`` is when it was answered, ``first`` when it was sent
+            if kind in _ANSWERS and at is not None and at >= since:
+                events.append((_ANSWERS[kind], at))
+            if first >= week_ago:
+                recent.append((kind, first))
+    return SenderHistory(now=now, events=tuple(events), recent_invitations=tuple(recent))
+
+
+def compute_reputation(
+    member: Member, *, now: datetime | None = None, history: SenderHistory | None = None
+) -> Reputation:
+    """The reputation of ``member`` as a sender, from the events stored so far.
+
+    ``history`` (read at the same ``now``) saves the query when the caller already has it.
+    """
+    now = now or timezone.now()
+    half_life = float(settings.PITCHLESS_REPUTATION_HALF_LIFE_DAYS)
+    if history is None or history.now != now:
+        history = sender_history(member, now=now)
+    times: dict[str, list[datetime]] = {kind: [] for kind in WEIGHTS}
+    for kind, at in history.events:
+        times[kind].append(at)
     good = bad = 0.0
     for kind, ts in times.items():
         weight = WEIGHTS[kind] * _decayed(ts, now, half_life)

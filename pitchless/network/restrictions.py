@@ -86,8 +86,7 @@ def _reasons(member: Member, now: datetime) -> tuple[str, ...]:
     return tuple(f"{n} {one if n == 1 else many}" for n, one, many in counts if n)
 
 
-def _from_reputation(member: Member, now: datetime) -> Restriction | None:
-    rep = compute_reputation(member, now=now)
+def _from_reputation(member: Member, now: datetime, rep: Reputation) -> Restriction | None:
     invite_below = settings.PITCHLESS_RESTRICT_INVITES_BELOW
     if rep.score >= invite_below:
         return None
@@ -103,22 +102,35 @@ def _from_reputation(member: Member, now: datetime) -> Restriction | None:
     )
 
 
-def restriction_for(member: Member, *, now: datetime | None = None) -> Restriction | None:
+def restriction_for(
+    member: Member,
+    *,
+    now: datetime | None = None,
+    reputation: Reputation | None = None,
+    moderated: bool | None = None,
+) -> Restriction | None:
     """The restriction on ``member`` now, or ``None`` when they are in good standing.
 
     Combines the reputation's restriction with any moderator's: the lower invitation cap,
-    messages held if either holds them, and the later end date.
+    messages held if either holds them, and the later end date. A caller that already has
+    the member's ``reputation`` at ``now``, or knows whether a moderator's restriction is in
+    force (``moderated``), passes them to save the queries.
     """
     now = now or timezone.now()
-    found = _from_reputation(member, now)
-    manual = list(ModeratorRestriction.objects.filter(member=member).active(now))
+    rep = reputation if reputation is not None else compute_reputation(member, now=now)
+    found = _from_reputation(member, now, rep)
+    manual = (
+        list(ModeratorRestriction.objects.filter(member=member).active(now))
+        if moderated is None or moderated
+        else []
+    )
     if not manual:
         return found
     hold = any(r.level == ModeratorRestriction.Level.MESSAGES for r in manual)
     cap = min(r.invitations_per_week for r in manual)
     ends = max(r.ends_at for r in manual)
     reasons = tuple(f"a moderator restricted your account: {r.reason}" for r in manual)
-    reputation = compute_reputation(member, now=now).score if found is None else found.reputation
+    reputation = rep.score
     if found is not None:
         hold = hold or found.hold_messages
         cap = min(cap, found.invitations_per_week)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, Count, Exists, F, Q, Subquery, Value, When
 from django.utils import timezone
 
 from pitchless.guard import Action
@@ -25,6 +25,7 @@ from pitchless.network.models import (
     Invitation,
     Message,
     MessageFeedback,
+    ModeratorRestriction,
     Participant,
     Report,
 )
@@ -352,6 +353,78 @@ class SendResult:
     created: bool
 
 
+@dataclass(frozen=True, slots=True)
+class _Pair:
+    """What a send needs to know about the two members, read in one query."""
+
+    blocked: bool
+    connected_at: datetime | None
+    #: messages the recipient wrote to the sender (all in the pair's one conversation)
+    recipient_messages: int
+    #: a moderator's restriction on the sender is in force
+    moderated: bool
+
+
+def _read_pair(
+    sender: Member, recipient: Member, conversation: Conversation | None, now: datetime
+) -> _Pair:
+    # One statement of scalar subqueries, each on an index: blocks both ways, the
+    # connection's date, the recipient's messages in the conversation, a moderator's
+    # restriction on the sender.
+    replies: Subquery | Value = (
+        Subquery(
+            Message.objects.filter(conversation=conversation, sender=recipient)
+            .order_by()
+            .values("conversation")
+            .annotate(n=Count("id"))
+            .values("n")[:1]
+        )
+        if conversation is not None
+        else Value(0)
+    )
+    row = (
+        Member.objects.filter(pk=sender.pk)
+        .annotate(
+            pair_blocked=Exists(Block.objects.between(sender, recipient)),
+            pair_connected_at=Subquery(
+                Connection.objects.filter(member=sender, other=recipient)
+                .order_by()
+                .values("created_at")[:1]
+            ),
+            pair_replies=replies,
+            pair_moderated=Exists(ModeratorRestriction.objects.filter(member=sender).active(now)),
+        )
+        .values_list("pair_blocked", "pair_connected_at", "pair_replies", "pair_moderated")
+        .first()
+    )
+    if row is None:  # the sender's account is gone
+        return _Pair(blocked=True, connected_at=None, recipient_messages=0, moderated=False)
+    blocked, connected_at, replies_n, moderated = row
+    return _Pair(
+        blocked=bool(blocked),
+        connected_at=connected_at,
+        recipient_messages=replies_n or 0,
+        moderated=bool(moderated),
+    )
+
+
+def _may_message(
+    *,
+    sender: Member,
+    recipient: Member,
+    conversation: Conversation | None,
+    pair: _Pair,
+    answers_listing: bool,
+) -> bool:
+    if sender.pk == recipient.pk or not recipient.is_active or pair.blocked:
+        return False
+    if pair.connected_at is not None:
+        return True
+    if conversation is not None and conversation.started_by_id == recipient.pk:
+        return True
+    return answers_listing
+
+
 def may_message(
     *,
     sender: Member,
@@ -415,28 +488,39 @@ def send_message(
             return SendResult(existing, created=False)
 
     if conversation is not None:
-        mine = Participant.objects.filter(conversation=conversation, member=sender).first()
+        mine = (
+            Participant.objects.select_related("conversation", "other")
+            .filter(conversation=conversation, member=sender)
+            .first()
+        )
         if mine is None:
             raise NotFound("No such conversation.")
         recipient = mine.other
+        conversation = mine.conversation
     elif recipient is None:
         raise NetworkError("Choose who to write to.")
     else:
-        mine = Participant.objects.filter(member=sender, other=recipient).first()
+        mine = (
+            Participant.objects.select_related("conversation")
+            .filter(member=sender, other=recipient)
+            .first()
+        )
         conversation = mine.conversation if mine is not None else None
-
-    if not may_message(
-        sender=sender,
-        recipient=recipient,
-        conversation=conversation,
-        exchange_request=exchange_request,
-    ):
-        raise Forbidden("You can only write to your connections.")
 
     now = timezone.now()
     answers_listing = hooks.answers_exchange_request(
         sender=sender, recipient=recipient, request_id=exchange_request
     )
+    pair = _read_pair(sender, recipient, conversation, now)
+    if not _may_message(
+        sender=sender,
+        recipient=recipient,
+        conversation=conversation,
+        pair=pair,
+        answers_listing=answers_listing,
+    ):
+        raise Forbidden("You can only write to your connections.")
+
     assessment = guard_adapter.assess_message(
         sender=sender,
         recipient=recipient,
@@ -444,61 +528,112 @@ def send_message(
         text=text,
         now=now,
         answers_listing=answers_listing,
+        connected_at=pair.connected_at,
+        recipient_messages=pair.recipient_messages,
     )
-    filed_as = _filing(assessment, recipient=recipient, connected=is_connected(sender, recipient))
+    filed_as = _filing(assessment, recipient=recipient, connected=pair.connected_at is not None)
     if (
         filed_as != Message.Filing.HELD
         and assessment.check != Message.Check.EXEMPT
-        and not Message.objects.filter(sender=recipient, recipient=sender).exists()
+        and pair.recipient_messages == 0
     ):
-        restriction = restriction_for(sender, now=now)
+        restriction = restriction_for(
+            sender, now=now, reputation=assessment.reputation, moderated=pair.moderated
+        )
         if restriction is not None and restriction.hold_messages:
             filed_as = Message.Filing.HELD
 
+    new_conversation = conversation is None
     if conversation is None:
-        conversation = _conversation_between(sender, recipient, now=now)
-    try:
-        with transaction.atomic():
-            message = Message.objects.create(
-                conversation=conversation,
-                sender=sender,
-                recipient=recipient,
-                text=text,
-                created_at=now,
-                idempotency_key=idempotency_key,
-                filed_as=filed_as,
-                check_status=assessment.check,
-                guard_pitch=assessment.is_pitch and assessment.check == Message.Check.CHECKED,
-                guard_score=assessment.score,
-                guard_reasons=assessment.reasons,
-            )
-    except IntegrityError:
-        # A concurrent retry stored it first: answer with the stored message.
-        if idempotency_key:
+        conversation, new_conversation = _conversation_between(sender, recipient, now=now)
+    fields = {
+        "conversation": conversation,
+        "sender": sender,
+        "recipient": recipient,
+        "text": text,
+        "created_at": now,
+        "idempotency_key": idempotency_key,
+        "filed_as": filed_as,
+        "check_status": assessment.check,
+        "guard_pitch": assessment.is_pitch and assessment.check == Message.Check.CHECKED,
+        "guard_score": assessment.score,
+        "guard_reasons": assessment.reasons,
+    }
+    if idempotency_key:
+        try:
+            with transaction.atomic():
+                message = Message.objects.create(**fields)
+        except IntegrityError:
+            # A concurrent retry stored it first: answer with the stored message.
             existing = Message.objects.filter(
                 sender=sender, idempotency_key=idempotency_key
             ).first()
             if existing is not None:
                 return SendResult(existing, created=False)
-        raise
+            raise
+    else:
+        # No key, no unique constraint to trip: no savepoint needed.
+        message = Message.objects.create(**fields)
 
-    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
-    # Writing in a conversation makes it one: it leaves the sender's Pitches and Archive.
-    Participant.objects.filter(conversation=conversation, member=sender).exclude(
-        folder=Folder.INBOX
-    ).update(folder=Folder.INBOX)
-    theirs = Participant.objects.filter(conversation=conversation, member=recipient)
-    if filed_as == Message.Filing.PITCHES:
-        theirs.update(folder=Folder.PITCHES, unread=F("unread") + 1)
-    elif filed_as == Message.Filing.INBOX:
-        theirs.filter(folder=Folder.ARCHIVE).update(folder=Folder.INBOX)
-        theirs.update(unread=F("unread") + 1)
+    if not new_conversation:
+        Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
+    _deliver(message, sender_side=True)
+    if filed_as == Message.Filing.INBOX:
         notify.message_received(message)
     return SendResult(message, created=True)
 
 
-def _conversation_between(sender: Member, recipient: Member, *, now: datetime) -> Conversation:
-    """The pair's one conversation, created by ``sender`` if it does not exist yet."""
+def _deliver(message: Message, *, sender_side: bool) -> None:
+    """Update both sides of the conversation for a new (or released) message, in one UPDATE.
+
+    The sender's side (when ``sender_side``) moves to the Inbox: writing in a conversation
+    makes it one. The recipient's side counts it unread and moves to Pitches for a pitch, or
+    out of the Archive for an Inbox message; a held message leaves it alone. Each side's
+    ``last_message`` becomes this message when that member may see it and it is the newest.
+    """
+    filed_as = message.filed_as
+    sender_id, recipient_id = message.sender_id, message.recipient_id
+    visible_to_recipient = filed_as not in Message.WITHHELD
+    if filed_as == Message.Filing.PITCHES:
+        their_folder: Case | F | Value = Value(Folder.PITCHES)
+    elif filed_as == Message.Filing.INBOX:
+        their_folder = Case(
+            When(folder=Folder.ARCHIVE, then=Value(Folder.INBOX)), default=F("folder")
+        )
+    else:
+        their_folder = F("folder")
+    members = ([sender_id] if sender_side else []) + (
+        [recipient_id] if visible_to_recipient else []
+    )
+    if not members:
+        return
+    # A released message may be older than what the recipient already sees.
+    newer = Q(last_message__isnull=True) | Q(last_message__lt=message.pk)
+    Participant.objects.filter(conversation=message.conversation_id, member__in=members).update(
+        folder=Case(
+            When(member=sender_id, then=Value(Folder.INBOX)),
+            default=their_folder,
+        )
+        if sender_side
+        else their_folder,
+        unread=Case(
+            When(member=recipient_id, then=F("unread") + 1),
+            default=F("unread"),
+            output_field=Participant._meta.get_field("unread"),
+        ),
+        last_message=Case(
+            When(newer, then=Value(message.pk)),
+            default=F("last_message"),
+            output_field=Message._meta.get_field("id"),
+        ),
+    )
+
+
+def _conversation_between(
+    sender: Member, recipient: Member, *, now: datetime
+) -> tuple[Conversation, bool]:
+    """The pair's one conversation, created by ``sender`` if it does not exist yet; and
+    whether it was created now."""
     try:
         with transaction.atomic():
             conversation = Conversation.objects.create(
@@ -510,13 +645,13 @@ def _conversation_between(sender: Member, recipient: Member, *, now: datetime) -
                     Participant(conversation=conversation, member=recipient, other=sender),
                 ]
             )
-            return conversation
+            return conversation, True
     except IntegrityError:
         # Two first messages at once: the other one created it; join that one.
         mine = Participant.objects.select_related("conversation").get(
             member=sender, other=recipient
         )
-        return mine.conversation
+        return mine.conversation, False
 
 
 def _their_message(member: Member, message_id: int) -> Message:
@@ -605,14 +740,8 @@ def release_message(*, message: Message, folder: str) -> Message:
     if not moved:
         raise Conflict("This message is no longer held.")
     message.filed_as = folder
-    theirs = Participant.objects.filter(
-        conversation=message.conversation_id, member=message.recipient_id
-    )
-    if folder == Folder.PITCHES:
-        theirs.update(folder=Folder.PITCHES, unread=F("unread") + 1)
-    else:
-        theirs.filter(folder=Folder.ARCHIVE).update(folder=Folder.INBOX)
-        theirs.update(unread=F("unread") + 1)
+    _deliver(message, sender_side=False)
+    if folder == Folder.INBOX:
         notify.message_received(message)
     return message
 

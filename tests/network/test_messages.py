@@ -294,5 +294,45 @@ def test_invitation_mail_respects_the_preference(
 def test_a_send_takes_a_bounded_number_of_queries(alice, bob, django_assert_max_num_queries):
     connect(alice, bob)
     services.send_message(sender=bob, recipient=alice, text="Hi Alice, good to see you.")
-    with django_assert_max_num_queries(26):
+    with django_assert_max_num_queries(12):
         services.send_message(sender=alice, recipient=bob, text="Likewise! How was Lyon?")
+
+
+def test_a_first_send_takes_a_bounded_number_of_queries(alice, bob, django_assert_max_num_queries):
+    connect(alice, bob)
+    # The conversation and both sides are created too.
+    with django_assert_max_num_queries(15):
+        services.send_message(sender=alice, recipient=bob, text="Hi Bob, good to see you.")
+
+
+def test_each_side_keeps_the_last_message_it_may_see(alice, bob):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from pitchless.network.models import ModeratorRestriction
+
+    connect(alice, bob)
+    first = services.send_message(sender=alice, recipient=bob, text="First, delivered").message
+    ModeratorRestriction.objects.create(
+        member=alice,
+        level=ModeratorRestriction.Level.MESSAGES,
+        invitations_per_week=5,
+        reason="Bulk pitching",
+        ends_at=timezone.now() + timedelta(days=3),
+    )
+    held = services.send_message(sender=alice, recipient=bob, text="Second, held").message
+    assert held.filed_as == Message.Filing.HELD
+    assert _side(alice, bob).last_message_id == held.pk
+    assert _side(bob, alice).last_message_id == first.pk
+    assert _side(bob, alice).unread == 1
+    services.release_message(message=held, folder=Folder.INBOX)
+    assert _side(bob, alice).last_message_id == held.pk
+    assert _side(bob, alice).unread == 2
+    # Releasing an older held message does not hide a newer one.
+    third = services.send_message(sender=alice, recipient=bob, text="Third, held").message
+    ModeratorRestriction.objects.update(lifted_at=timezone.now())
+    fourth = services.send_message(sender=alice, recipient=bob, text="Fourth").message
+    services.release_message(message=third, folder=Folder.PITCHES)
+    assert _side(bob, alice).last_message_id == fourth.pk
+    assert _side(bob, alice).folder == Folder.PITCHES
