@@ -300,7 +300,13 @@ class PitchClassifier:
     def _new_binary(self) -> Any:
         from sklearn.linear_model import LogisticRegression
 
-        return LogisticRegression(C=float(self.C), solver="liblinear", dual=True, max_iter=500)
+        return LogisticRegression(
+            C=float(self.C),
+            solver="liblinear",
+            dual=True,
+            max_iter=500,
+            random_state=self.random_state,
+        )
 
     def _fit_binary(self, X: Any, y: npt.NDArray[np.int64], w: F64) -> tuple[F32, float]:
         clf = self._new_binary().fit(X, y, sample_weight=w)
@@ -320,7 +326,11 @@ class PitchClassifier:
                 intercept[k] = 10.0 if target[0] else -10.0
                 continue
             clf = LogisticRegression(
-                C=float(self.intent_C), solver="liblinear", dual=True, max_iter=500
+                C=float(self.intent_C),
+                solver="liblinear",
+                dual=True,
+                max_iter=500,
+                random_state=self.random_state,
             )
             clf.fit(X, target, sample_weight=w)
             coef[:, k] = clf.coef_[0]
