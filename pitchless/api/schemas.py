@@ -377,7 +377,7 @@ def conversation_out(
         member=member_out(participant.other),
         folder=participant.folder,
         unread=participant.unread,
-        last_message_at=participant.conversation.last_message_at,
+        last_message_at=participant.last_message_at,
         last_message=message_out(last, viewer) if last is not None else None,
     )
 

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,37 +33,69 @@ def issue_token(*, member: Member, name: str = "") -> tuple[ApiToken, str]:
     return token, raw
 
 
+#: seconds a token found in the database is trusted from the cache. Revoking a token, or all
+#: of a member's tokens, clears their entries at once (in every worker when the cache is shared,
+#: as it is with ``PITCHLESS_CACHE_URL``); a suspension reaches a cached token within this time,
+#: and sending refuses a suspended member at once whatever the cache holds.
+TOKEN_CACHE_SECONDS = 30
+_CACHE_PREFIX = "pitchless:api-token:"
+
+
+def _cache_key(token_digest: str) -> str:
+    return _CACHE_PREFIX + token_digest
+
+
+def _forget(digests: list[str]) -> None:
+    keys = [_cache_key(d) for d in digests]
+    if not keys:
+        return
+    cache.delete_many(keys)
+    # A request that read the row before this transaction commits may cache it again.
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
 def authenticate_token(raw: str) -> ApiToken | None:
     """The token ``raw`` names when it exists and its member may log in (an open account,
     not suspended), else ``None``.
 
-    Refreshes ``last_used_at`` at most once a minute.
+    The token and its member are cached under the token's digest for
+    :data:`TOKEN_CACHE_SECONDS`. Refreshes ``last_used_at`` at most once a minute.
     """
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
-    token = (
-        ApiToken.objects.select_related("member")
-        .filter(digest=digest(raw), member__is_active=True)
-        .first()
-    )
+    key = _cache_key(digest(raw))
+    token = cache.get(key)
+    if token is None:
+        token = (
+            ApiToken.objects.select_related("member")
+            .filter(digest=digest(raw), member__is_active=True)
+            .first()
+        )
+        if token is not None:
+            cache.set(key, token, TOKEN_CACHE_SECONDS)
     now = timezone.now()
-    if token is None or token.member.is_suspended(now):
+    if token is None or not token.member.is_active or token.member.is_suspended(now):
         return None
     if token.last_used_at is None or now - token.last_used_at > _TOUCH_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+        cache.set(key, token, TOKEN_CACHE_SECONDS)
     return token
 
 
 @transaction.atomic
 def revoke_token(*, member: Member, token_id: int) -> bool:
     """Delete one of ``member``'s tokens; returns whether there was one."""
-    deleted, _ = ApiToken.objects.filter(member=member, pk=token_id).delete()
+    tokens = ApiToken.objects.filter(member=member, pk=token_id)
+    _forget(list(tokens.values_list("digest", flat=True)))
+    deleted, _ = tokens.delete()
     return deleted > 0
 
 
 @transaction.atomic
 def revoke_all_tokens(*, member: Member) -> int:
     """Delete every token of ``member`` (after a password change); returns how many."""
-    deleted, _ = ApiToken.objects.filter(member=member).delete()
+    tokens = ApiToken.objects.filter(member=member)
+    _forget(list(tokens.values_list("digest", flat=True)))
+    deleted, _ = tokens.delete()
     return deleted

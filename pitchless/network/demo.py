@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from pitchless.members.models import Member
 from pitchless.network import services
-from pitchless.network.models import Connection, Conversation, Invitation, Message
+from pitchless.network.models import Connection, Conversation, Invitation, Message, Participant
 
 DEMO_PASSWORD = "pitchless-demo"
 DOMAIN = "demo.pitchless.test"
@@ -234,6 +234,7 @@ def _backdate(message: Message, minutes_ago: float) -> None:
     at = timezone.now() - timedelta(minutes=minutes_ago)
     Message.objects.filter(pk=message.pk).update(created_at=at)
     Conversation.objects.filter(pk=message.conversation_id).update(last_message_at=at)
+    Participant.objects.filter(conversation=message.conversation_id).update(last_message_at=at)
 
 
 @transaction.atomic

@@ -236,7 +236,7 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
         return (
             self.filter(folder=folder)
             .select_related("conversation", "other")
-            .order_by("-conversation__last_message_at", "-id")
+            .order_by("-last_message_at", "-id")
         )
 
     def folder_with_last_message(self, member: object, folder: str) -> ParticipantQuerySet:
@@ -297,6 +297,9 @@ class Participant(models.Model):
     last_message = models.ForeignKey(
         "Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    #: the conversation's ``last_message_at``, copied here so that a folder is read in order
+    #: from one index
+    last_message_at = models.DateTimeField(default=timezone.now)
 
     objects = ParticipantQuerySet.as_manager()
 
@@ -308,7 +311,13 @@ class Participant(models.Model):
             # A pair shares one conversation; a second "new message" joins the first one.
             models.UniqueConstraint(fields=["member", "other"], name="one_conversation_per_pair"),
         ]
-        indexes: ClassVar[list[models.Index]] = [models.Index(fields=["member", "folder"])]
+        indexes: ClassVar[list[models.Index]] = [
+            # A folder, latest first: the listing reads a page of it in index order.
+            models.Index(
+                fields=["member", "folder", "-last_message_at", "-id"],
+                name="participant_folder_latest",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.member_id} in {self.conversation_id} ({self.folder})"
@@ -397,6 +406,16 @@ class MessageFeedback(models.Model):
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="feedback")
     member = models.ForeignKey(MEMBER, on_delete=models.CASCADE, related_name="+")
+    #: the message's sender, copied on save: a sender's labels are read on every send (their
+    #: reputation) from the index below, without joining their messages
+    sender = models.ForeignKey(
+        MEMBER,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the index on (sender, created_at) serves
+    )
     label = models.CharField(max_length=10, choices=Label.choices)
     #: what the guard said, so disagreements can be counted without re-scoring
     guard_pitch = models.BooleanField()
@@ -407,9 +426,25 @@ class MessageFeedback(models.Model):
             # The latest label wins: a member changing their mind updates the row.
             models.UniqueConstraint(fields=["message", "member"], name="one_label_per_message"),
         ]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["sender", "created_at"], name="feedback_sender_created")
+        ]
 
     def __str__(self) -> str:
         return f"{self.label} on {self.message_id}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        """Copy the message's sender before saving."""
+        if self.sender_id is None and self.message_id is not None:
+            self.sender_id = (
+                self.message.sender_id
+                if "message" in self._state.fields_cache
+                else Message.objects.values_list("sender_id", flat=True).get(pk=self.message_id)
+            )
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "sender"}  # type: ignore[misc]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class BulkRecord(models.Model):

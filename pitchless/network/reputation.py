@@ -115,7 +115,7 @@ def sender_history(member: Member, *, now: datetime | None = None) -> SenderHist
         .values_list("kind", "at", "first")
     )
     labels = (
-        MessageFeedback.objects.filter(message__sender=member, created_at__gte=since)
+        MessageFeedback.objects.filter(sender=member, created_at__gte=since)
         .order_by()
         .annotate(kind=F("label"), at=F("created_at"), first=F("created_at"))
         .values_list("kind", "at", "first")

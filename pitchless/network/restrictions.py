@@ -75,7 +75,7 @@ def _reasons(member: Member, now: datetime) -> tuple[str, ...]:
         ),
         (
             MessageFeedback.objects.filter(
-                message__sender=member,
+                sender=member,
                 label=MessageFeedback.Label.PITCH,
                 created_at__gte=since,
             ).count(),

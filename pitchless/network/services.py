@@ -160,7 +160,10 @@ def send_invitation(
     if not recipient.is_active or is_blocked(sender, recipient):
         raise Forbidden("You cannot invite this member.")
     # Serialise one sender's invitations so that two at once cannot both pass the limits.
-    Member.objects.select_for_update().filter(pk=sender.pk).first()
+    locked = Member.objects.select_for_update().filter(pk=sender.pk).first()
+    if locked is not None:
+        # ``sender`` may come from a cache (API tokens): the stored row decides.
+        _refuse_if_suspended(locked, now)
     if is_connected(sender, recipient):
         raise Conflict("You are already connected.")
     if Invitation.objects.between(sender, recipient).pending(now).exists():
@@ -363,14 +366,16 @@ class _Pair:
     recipient_messages: int
     #: a moderator's restriction on the sender is in force
     moderated: bool
+    #: the sender's suspension as stored now (the caller's copy may be older)
+    sender_suspended_until: datetime | None = None
 
 
 def _read_pair(
     sender: Member, recipient: Member, conversation: Conversation | None, now: datetime
 ) -> _Pair:
-    # One statement of scalar subqueries, each on an index: blocks both ways, the
-    # connection's date, the recipient's messages in the conversation, a moderator's
-    # restriction on the sender.
+    # One statement on the sender's row with scalar subqueries, each on an index: blocks both
+    # ways, the connection's date, the recipient's messages in the conversation, a
+    # moderator's restriction on the sender.
     replies: Subquery | Value = (
         Subquery(
             Message.objects.filter(conversation=conversation, sender=recipient)
@@ -394,17 +399,24 @@ def _read_pair(
             pair_replies=replies,
             pair_moderated=Exists(ModeratorRestriction.objects.filter(member=sender).active(now)),
         )
-        .values_list("pair_blocked", "pair_connected_at", "pair_replies", "pair_moderated")
+        .values_list(
+            "pair_blocked",
+            "pair_connected_at",
+            "pair_replies",
+            "pair_moderated",
+            "suspended_until",
+        )
         .first()
     )
     if row is None:  # the sender's account is gone
         return _Pair(blocked=True, connected_at=None, recipient_messages=0, moderated=False)
-    blocked, connected_at, replies_n, moderated = row
+    blocked, connected_at, replies_n, moderated, suspended_until = row
     return _Pair(
         blocked=bool(blocked),
         connected_at=connected_at,
         recipient_messages=replies_n or 0,
         moderated=bool(moderated),
+        sender_suspended_until=suspended_until,
     )
 
 
@@ -512,6 +524,9 @@ def send_message(
         sender=sender, recipient=recipient, request_id=exchange_request
     )
     pair = _read_pair(sender, recipient, conversation, now)
+    if pair.sender_suspended_until is not None and pair.sender_suspended_until > now:
+        # ``sender`` may come from a cache (API tokens): the stored row decides.
+        raise Forbidden("Your account is suspended; you cannot send anything for now.")
     if not _may_message(
         sender=sender,
         recipient=recipient,
@@ -577,56 +592,49 @@ def send_message(
 
     if not new_conversation:
         Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
-    _deliver(message, sender_side=True)
+    _deliver(message, sent=True)
     if filed_as == Message.Filing.INBOX:
         notify.message_received(message)
     return SendResult(message, created=True)
 
 
-def _deliver(message: Message, *, sender_side: bool) -> None:
-    """Update both sides of the conversation for a new (or released) message, in one UPDATE.
+def _deliver(message: Message, *, sent: bool) -> None:
+    """Update both sides of the conversation for a new (``sent``) or released message, in one
+    UPDATE.
 
-    The sender's side (when ``sender_side``) moves to the Inbox: writing in a conversation
-    makes it one. The recipient's side counts it unread and moves to Pitches for a pitch, or
-    out of the Archive for an Inbox message; a held message leaves it alone. Each side's
-    ``last_message`` becomes this message when that member may see it and it is the newest.
+    On a send, the sender's side moves to the Inbox (writing in a conversation makes it one)
+    and both sides move to the top of their folder. The recipient's side counts a delivered
+    message unread and moves to Pitches for a pitch, or out of the Archive for an Inbox
+    message; a held message leaves it alone. Each side's ``last_message`` becomes this
+    message when that member may see it and it is the newest they may see.
     """
-    filed_as = message.filed_as
     sender_id, recipient_id = message.sender_id, message.recipient_id
-    visible_to_recipient = filed_as not in Message.WITHHELD
-    if filed_as == Message.Filing.PITCHES:
-        their_folder: Case | F | Value = Value(Folder.PITCHES)
-    elif filed_as == Message.Filing.INBOX:
-        their_folder = Case(
-            When(folder=Folder.ARCHIVE, then=Value(Folder.INBOX)), default=F("folder")
-        )
-    else:
-        their_folder = F("folder")
-    members = ([sender_id] if sender_side else []) + (
-        [recipient_id] if visible_to_recipient else []
-    )
-    if not members:
-        return
+    delivered = message.filed_as not in Message.WITHHELD
+    folder: list[When] = [When(member=sender_id, then=Value(Folder.INBOX))] if sent else []
+    if message.filed_as == Message.Filing.PITCHES:
+        folder.append(When(member=recipient_id, then=Value(Folder.PITCHES)))
+    elif message.filed_as == Message.Filing.INBOX:
+        folder.append(When(member=recipient_id, folder=Folder.ARCHIVE, then=Value(Folder.INBOX)))
+    sees = ([sender_id] if sent else []) + ([recipient_id] if delivered else [])
     # A released message may be older than what the recipient already sees.
     newer = Q(last_message__isnull=True) | Q(last_message__lt=message.pk)
-    Participant.objects.filter(conversation=message.conversation_id, member__in=members).update(
-        folder=Case(
-            When(member=sender_id, then=Value(Folder.INBOX)),
-            default=their_folder,
-        )
-        if sender_side
-        else their_folder,
-        unread=Case(
-            When(member=recipient_id, then=F("unread") + 1),
+    changes: dict[str, object] = {
+        "folder": Case(*folder, default=F("folder")) if folder else F("folder"),
+        "unread": Case(
+            When(member=recipient_id, then=F("unread") + (1 if delivered else 0)),
             default=F("unread"),
             output_field=Participant._meta.get_field("unread"),
         ),
-        last_message=Case(
-            When(newer, then=Value(message.pk)),
+        "last_message": Case(
+            When(Q(member__in=sees) & newer, then=Value(message.pk)),
             default=F("last_message"),
             output_field=Message._meta.get_field("id"),
         ),
-    )
+    }
+    if sent:
+        changes["last_message_at"] = Value(message.created_at)
+    rows = Participant.objects.filter(conversation=message.conversation_id)
+    rows.filter(member__in=[sender_id, recipient_id] if sent else [recipient_id]).update(**changes)
 
 
 def _conversation_between(
@@ -641,8 +649,18 @@ def _conversation_between(
             )
             Participant.objects.bulk_create(
                 [
-                    Participant(conversation=conversation, member=sender, other=recipient),
-                    Participant(conversation=conversation, member=recipient, other=sender),
+                    Participant(
+                        conversation=conversation,
+                        member=sender,
+                        other=recipient,
+                        last_message_at=now,
+                    ),
+                    Participant(
+                        conversation=conversation,
+                        member=recipient,
+                        other=sender,
+                        last_message_at=now,
+                    ),
                 ]
             )
             return conversation, True
@@ -740,7 +758,7 @@ def release_message(*, message: Message, folder: str) -> Message:
     if not moved:
         raise Conflict("This message is no longer held.")
     message.filed_as = folder
-    _deliver(message, sender_side=False)
+    _deliver(message, sent=False)
     if folder == Folder.INBOX:
         notify.message_received(message)
     return message

@@ -135,3 +135,46 @@ def test_csrf_does_not_apply_to_token_requests(alice, bob):
         headers={"Authorization": f"Bearer {raw}"},
     )
     assert response.status_code == 201
+
+
+def test_a_token_is_looked_up_once_then_cached(alice, django_assert_num_queries):
+    from pitchless.api.services import authenticate_token
+
+    client = api_for(alice)
+    assert authenticate_token(client.token).member == alice
+    with django_assert_num_queries(0):
+        assert authenticate_token(client.token).member == alice
+
+
+def test_revoking_a_cached_token_stops_it_at_once(alice):
+    laptop, phone = api_for(alice), api_for(alice)
+    assert phone.get("/members/me").status_code == 200
+    phone_id = ApiToken.objects.get(digest=digest(phone.token)).pk
+    assert laptop.delete(f"/auth/tokens/{phone_id}").status_code == 204
+    assert phone.get("/members/me").status_code == 401
+    assert laptop.delete("/auth/token").status_code == 204
+    assert laptop.get("/members/me").status_code == 401
+
+
+def test_a_password_change_stops_cached_tokens(alice):
+    from pitchless.members.services import set_password
+
+    client = api_for(alice)
+    assert client.get("/members/me").status_code == 200
+    set_password(member=alice, password="a new long passphrase 42")
+    assert client.get("/members/me").status_code == 401
+
+
+def test_a_suspended_member_cannot_send_with_a_cached_token(alice, bob):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.network.conftest import connect
+
+    connect(alice, bob)
+    client = api_for(alice)
+    assert client.get("/members/me").status_code == 200
+    Member.objects.filter(pk=alice.pk).update(suspended_until=timezone.now() + timedelta(days=2))
+    assert client.post("/messages", {"to": bob.pk, "text": "Hello Bob"}).status_code == 403
+    assert client.post("/invitations", {"to": bob.pk, "note": ""}).status_code == 403

@@ -173,3 +173,14 @@ def test_expired_invitations_stop_counting_and_are_marked(alice, bob):
         assert not Invitation.objects.pending().exists()
         assert services.expire_invitations() == 1
         assert Invitation.objects.get().status == Invitation.Status.EXPIRED
+
+
+def test_a_label_stored_directly_still_counts_against_its_sender(alice, bob):
+    connect(alice, bob)
+    message = services.send_message(sender=alice, recipient=bob, text="Buy now").message
+    before = compute_reputation(alice).score
+    MessageFeedback.objects.create(
+        message=Message.objects.get(pk=message.pk), member=bob, label="pitch", guard_pitch=False
+    )
+    assert MessageFeedback.objects.get().sender_id == alice.pk
+    assert compute_reputation(alice).score < before
