@@ -82,7 +82,7 @@ class Guard:
             p = float(scores.pitch_probability[i])
             row = scores.intent_probabilities[i]
             intent_probs = {name: float(row[j]) for j, name in enumerate(intents)}
-            intent = _reconcile_intent(p, intents, row, self.text_threshold)
+            intent = _reconcile_intent(p, intents, row)
             phrases: tuple[Phrase, ...] = ()
             if explain and p >= 0.2 and norm.text:
                 phrases = tuple(self.model.explain(norm.text, top_k=self.policy.max_phrases))
@@ -128,14 +128,14 @@ def _reconcile_intent(
     pitch_probability: float,
     intents: tuple[str, ...],
     row: npt.NDArray[np.floating[Any]],
-    text_threshold: float,
 ) -> Intent:
     """The intent shown beside the verdict, kept consistent with the pitch probability.
 
-    The binary pitch probability is the calibrated figure the policy acts on, so "pitch" is the
-    intent exactly when it reaches the text threshold; otherwise the likeliest other intent.
+    The binary pitch probability is calibrated, so "pitch" is the likelier reading exactly when
+    it is at least one half (the action uses a stricter operating threshold, as false alarms
+    cost more than misses); otherwise the likeliest other intent is shown.
     """
-    if pitch_probability >= text_threshold or len(intents) == 1:
+    if pitch_probability >= 0.5 or len(intents) == 1:
         return Intent.PITCH
     best = max((j for j, name in enumerate(intents) if name != Intent.PITCH), key=lambda j: row[j])
     return Intent(intents[best])
