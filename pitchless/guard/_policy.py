@@ -39,9 +39,9 @@ class PolicySettings:
     soon_minutes: float = 24 * 60.0
     soon_weight: float = 0.4
     #: log-odds added when the two are not connected at all
-    not_connected_weight: float = 0.5
+    not_connected_weight: float = 0.3
     #: log-odds added when the recipient has never written to the sender
-    never_replied_weight: float = 0.3
+    never_replied_weight: float = 0.1
     #: recipient messages at which the exchange counts as a real conversation
     established_replies: int = 3
     #: log-odds removed for an established conversation
