@@ -67,7 +67,7 @@ AUX_CORPORA: dict[str, str] = {
 #: In leave-one-export-out runs the auxiliary corpora left pooled pitch F1 and AUC unchanged
 #: within noise (F1 0.667 with, 0.660 without; social/conversation FPR 1.8 % against 0.9 %),
 #: but they lift plainly worded English sales pitches that the 569 in-domain openers rarely
-#: phrase the same way, so the shipped model uses them (docs/guard_model.md).
+#: phrase the same way, so the shipped model uses them (docs/guard.md).
 DEFAULT_AUX_WEIGHT = 0.5
 #: The weight the auxiliary-corpora ablation uses.
 ABLATION_AUX_WEIGHT = 0.5
