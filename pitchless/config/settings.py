@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "ninja",
     "pitchless.api",
     "pitchless.moderation",
+    "pitchless.audits",
 ]
 
 # Members log in with their e-mail address; the model is created by the members app's first
@@ -309,3 +310,23 @@ PITCHLESS_HOLD_MESSAGES_BELOW = _env_float("PITCHLESS_HOLD_MESSAGES_BELOW", 0.3)
 PITCHLESS_SCORING_TIMEOUT_SECONDS = _env_float("PITCHLESS_SCORING_TIMEOUT_SECONDS", 2.0)
 #: Where the "see the Exchange" links point until the Exchange app exists.
 PITCHLESS_EXCHANGE_URL = os.environ.get("PITCHLESS_EXCHANGE_URL", "") or None
+
+# --- Background tasks (Celery) ----------------------------------------------------------------
+#: "redis://..." runs tasks on Celery workers; empty (the default) runs them inline, in the
+#: request that queued them.
+CELERY_BROKER_URL = os.environ.get("PITCHLESS_CELERY_BROKER_URL", "").strip()
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = TIME_ZONE
+#: Run by ``celery -A pitchless.config beat``; ``manage.py audits_cleanup`` does the same job.
+CELERY_BEAT_SCHEDULE = {
+    "audits-cleanup": {"task": "pitchless.audits.tasks.cleanup_audits_task", "schedule": 3600.0},
+}
+
+# --- Audit my LinkedIn inbox ------------------------------------------------------------------
+#: Where uploads and reports live, one folder per audit run.
+PITCHLESS_AUDIT_DIR = VAR_DIR / "audits"
+#: Largest export accepted by the upload page, in bytes (checked before the file is read).
+PITCHLESS_AUDIT_MAX_UPLOAD_BYTES = _env_int("PITCHLESS_AUDIT_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+#: Hours before reports a member did not keep are deleted by ``audits_cleanup``.
+PITCHLESS_AUDIT_RETENTION_HOURS = _env_int("PITCHLESS_AUDIT_RETENTION_HOURS", 24)

@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("pitchless.members.urls")),
     path("", include("pitchless.network.urls")),
     path("", include("pitchless.moderation.urls")),
+    path("", include("pitchless.audits.urls")),
     path("", include("pitchless.core.urls")),
 ]
