@@ -264,3 +264,19 @@ def test_cleanup_deletes_unkept_runs_past_retention(alice, audit_dir, settings, 
     assert not (audit_dir / str(old.pk)).exists()
     assert (audit_dir / str(old_kept.pk) / "report.csv").exists()
     assert (audit_dir / str(recent.pk) / "report.csv").exists()
+
+
+def test_progress_is_written_now_and_then(alice, monkeypatch):
+    from pitchless.audits import services
+
+    run = AuditRun.objects.create(owner=alice, status=AuditRun.Status.RUNNING)
+    clock = iter([0.0, 0.1, 0.2, 5.0, 5.1])
+    monkeypatch.setattr(services.time, "monotonic", lambda: next(clock))
+    progress = services._Progress(run.pk)  # starts the clock at 0.0
+    progress(10, 100)  # 0.1 s later: too soon to write
+    run.refresh_from_db()
+    assert run.progress == 0
+    progress(20, 100)  # still too soon
+    progress(50, 100)  # 5 s later: written, scaled to the reading stage
+    run.refresh_from_db()
+    assert run.progress == 35
