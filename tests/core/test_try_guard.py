@@ -36,8 +36,12 @@ def test_form_is_a_plain_post_form(client: Client, url: str):
 def test_a_fast_pitch_is_filed_with_reasons(client: Client, url: str):
     response = client.post(
         url,
-        {"text": PITCH, "minutes_since_connect": "4", "recipient_replied": "0",
-         "same_text_recipients": "37"},
+        {
+            "text": PITCH,
+            "minutes_since_connect": "4",
+            "recipient_replied": "0",
+            "same_text_recipients": "37",
+        },
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -51,8 +55,12 @@ def test_a_fast_pitch_is_filed_with_reasons(client: Client, url: str):
 def test_a_greeting_is_delivered(client: Client, url: str):
     response = client.post(
         url,
-        {"text": "Congratulations on the new role, Sam! Well deserved.",
-         "minutes_since_connect": "", "recipient_replied": "5", "same_text_recipients": "1"},
+        {
+            "text": "Congratulations on the new role, Sam! Well deserved.",
+            "minutes_since_connect": "",
+            "recipient_replied": "5",
+            "same_text_recipients": "1",
+        },
     )
     assert response.status_code == 200
     assert "Delivered to the inbox" in response.content.decode()
@@ -60,8 +68,13 @@ def test_a_greeting_is_delivered(client: Client, url: str):
 
 def test_invalid_input_shows_errors_not_a_500(client: Client, url: str):
     response = client.post(
-        url, {"text": "", "minutes_since_connect": "-5", "recipient_replied": "x",
-              "same_text_recipients": "0"}
+        url,
+        {
+            "text": "",
+            "minutes_since_connect": "-5",
+            "recipient_replied": "x",
+            "same_text_recipients": "0",
+        },
     )
     assert response.status_code == 400
     html = response.content.decode()
@@ -72,8 +85,11 @@ def test_invalid_input_shows_errors_not_a_500(client: Client, url: str):
 def test_hostile_text_is_escaped(client: Client, url: str):
     response = client.post(
         url,
-        {"text": "<script>alert(1)</script> buy our pricing demo offer", "recipient_replied": "0",
-         "same_text_recipients": "1"},
+        {
+            "text": "<script>alert(1)</script> buy our pricing demo offer",
+            "recipient_replied": "0",
+            "same_text_recipients": "1",
+        },
     )
     assert response.status_code == 200
     assert "<script>alert(1)</script>" not in response.content.decode()
@@ -81,6 +97,7 @@ def test_hostile_text_is_escaped(client: Client, url: str):
 
 def test_csrf_is_enforced(url: str):
     client = Client(enforce_csrf_checks=True)
-    response = client.post(url, {"text": "hi", "recipient_replied": "0",
-                                  "same_text_recipients": "1"})
+    response = client.post(
+        url, {"text": "hi", "recipient_replied": "0", "same_text_recipients": "1"}
+    )
     assert response.status_code == 403

@@ -93,10 +93,16 @@ def test_eval_json_figures(tmp_path, capsys):
         {"text": PITCH, "label": "pitch", "days_since_connected": "0"},
         {"text": PITCH.replace("Sam", "Alex"), "label": "pitch", "days_since_connected": "1"},
         {"text": FRIENDLY, "label": "social", "days_since_connected": "0"},
-        {"text": "Thanks for the intro, see you at the meetup on Friday.", "label": "not_pitch",
-         "days_since_connected": ""},
-        {"text": "Could you refer me for the analyst role at your company?", "label": "job_seeking",
-         "days_since_connected": "40"},
+        {
+            "text": "Thanks for the intro, see you at the meetup on Friday.",
+            "label": "not_pitch",
+            "days_since_connected": "",
+        },
+        {
+            "text": "Could you refer me for the analyst role at your company?",
+            "label": "job_seeking",
+            "days_since_connected": "40",
+        },
     ]
     path = _write_csv(tmp_path / "eval.csv", rows)
     assert main(["guard", "eval", str(path), "--json"]) == 0
@@ -110,8 +116,10 @@ def test_eval_json_figures(tmp_path, capsys):
 
 
 def test_eval_table_output(tmp_path, capsys):
-    path = _write_csv(tmp_path / "e.csv", [{"text": PITCH, "label": "pitch"},
-                                           {"text": FRIENDLY, "label": "not_pitch"}])
+    path = _write_csv(
+        tmp_path / "e.csv",
+        [{"text": PITCH, "label": "pitch"}, {"text": FRIENDLY, "label": "not_pitch"}],
+    )
     assert main(["guard", "eval", str(path)]) == 0
     out = capsys.readouterr().out
     assert "precision" in out and "Confusion" in out and "Recall per label" in out
