@@ -251,6 +251,55 @@ def profile(sends: int) -> None:
         name for sql, _ in statements for name in re.findall(r'(?:FROM|INTO|UPDATE) "(\w+)"', sql)
     )
     print(f"  statements of the last send: {dict(kinds)}; tables named: {dict(tables)}")
+    _profile_requests(rng, pairs, statements, timed_sql)
+
+
+def _profile_requests(rng: random.Random, pairs: list, statements: list, timed_sql) -> None:
+    """CPU time and statements of whole API requests, through Django's test client: the token
+    check, the middleware, the schemas and the view, without HTTP or gunicorn."""
+    from django.db import connection
+    from django.test import Client
+
+    from pitchless.api.services import issue_token
+    from pitchless.members.models import Member
+
+    client = Client(HTTP_HOST=HOST)
+    senders = Member.objects.in_bulk({a for a, _ in pairs})
+    tokens = {pk: issue_token(member=m, name="bench")[1] for pk, m in senders.items()}
+
+    def send() -> int:
+        a, b = rng.choice(pairs)
+        return client.post(
+            "/api/messages",
+            json.dumps({"to": b, "text": message_text(rng)}),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {tokens[a]}"},
+        ).status_code
+
+    def inbox() -> int:
+        return client.get(
+            "/api/conversations",
+            {"folder": "inbox"},
+            headers={"Authorization": f"Bearer {tokens[rng.choice(list(tokens))]}"},
+        ).status_code
+
+    for name, request in (("send", send), ("inbox", inbox)):
+        for _ in range(20):  # warm up: tokens cached where the site caches them
+            request()
+        cpu, counts = [], []
+        for _ in range(100):
+            statements.clear()
+            with connection.execute_wrapper(timed_sql):
+                t0 = time.process_time()
+                status = request()
+                cpu.append(time.process_time() - t0)
+            assert 200 <= status < 300, status
+            counts.append(len(statements))
+        print(
+            f"  in-process API {name} request over {len(cpu)}: CPU median "
+            f"{statistics.median(cpu) * 1000:.1f} ms, statements median "
+            f"{statistics.median(counts):.0f}"
+        )
 
 
 # --- the server ----------------------------------------------------------------------------------

@@ -35,8 +35,9 @@ def issue_token(*, member: Member, name: str = "") -> tuple[ApiToken, str]:
 
 #: seconds a token found in the database is trusted from the cache. Revoking a token, or all
 #: of a member's tokens, clears their entries at once (in every worker when the cache is shared,
-#: as it is with ``PITCHLESS_CACHE_URL``); a suspension reaches a cached token within this time,
-#: and sending refuses a suspended member at once whatever the cache holds.
+#: as it is with ``PITCHLESS_CACHE_URL``), and so do a moderator's suspension and any save of
+#: the member (see ``apps.py``); a change made some other way reaches a cached token within
+#: this time. Sending and inviting check the stored suspension whatever the cache holds.
 TOKEN_CACHE_SECONDS = 30
 _CACHE_PREFIX = "pitchless:api-token:"
 
@@ -52,6 +53,12 @@ def _forget(digests: list[str]) -> None:
     cache.delete_many(keys)
     # A request that read the row before this transaction commits may cache it again.
     transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def forget_member_tokens(member_id: int) -> None:
+    """Drop ``member_id``'s tokens from the cache: their account changed (suspended, closed),
+    so the next request reads them from the database again."""
+    _forget(list(ApiToken.objects.filter(member_id=member_id).values_list("digest", flat=True)))
 
 
 def authenticate_token(raw: str) -> ApiToken | None:

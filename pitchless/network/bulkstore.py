@@ -45,7 +45,9 @@ class DatabaseBulkStore:
         rows = BulkRecord.objects.filter(key__in=list(keys), at__gte=since).values_list(
             "sender", "recipient", "at", "signature"
         )
-        return [BulkEntry(s, r, at, _unpack(sig)) for s, r, at, sig in rows]
+        # One message is stored under each of its band keys, so a near-duplicate comes back
+        # once per shared band: unpack each entry once.
+        return [BulkEntry(s, r, at, _unpack(sig)) for s, r, at, sig in dict.fromkeys(rows)]
 
     def prune(self, before: datetime) -> int:
         """Forget entries older than ``before``; return how many rows were dropped."""

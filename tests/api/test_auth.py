@@ -178,3 +178,26 @@ def test_a_suspended_member_cannot_send_with_a_cached_token(alice, bob):
     Member.objects.filter(pk=alice.pk).update(suspended_until=timezone.now() + timedelta(days=2))
     assert client.post("/messages", {"to": bob.pk, "text": "Hello Bob"}).status_code == 403
     assert client.post("/invitations", {"to": bob.pk, "note": ""}).status_code == 403
+
+
+def test_a_suspension_or_a_closed_account_stops_cached_tokens(alice, bob):
+    from datetime import timedelta
+
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from pitchless.moderation.services import suspend_member
+    from tests.members.factories import make_member
+
+    mod = make_member("Mo Moderator", email="mod@example.org")
+    mod.groups.add(Group.objects.get(name="moderators"))
+    client, other = api_for(alice), api_for(bob)
+    assert client.get("/members/me").status_code == 200
+    assert other.get("/members/me").status_code == 200
+    suspend_member(
+        moderator=mod, member=alice, until=timezone.now() + timedelta(days=3), reason="Spam"
+    )
+    assert client.get("/members/me").status_code == 401
+    bob.is_active = False
+    bob.save(update_fields=["is_active"])
+    assert other.get("/members/me").status_code == 401
