@@ -25,7 +25,7 @@ install-dev: $(VENV)/.dev-installed
 ## run: install, migrate the SQLite database under var/, load the demo network into an empty
 ##      database, and serve on http://127.0.0.1:8000
 run: install
-	mkdir -p var
+	mkdir -p var/static
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_data --if-empty
 	$(PY) manage.py runserver 127.0.0.1:8000
