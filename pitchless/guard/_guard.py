@@ -9,7 +9,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from pitchless.guard._cues import find_cues
+from pitchless.guard._cues import Cues, find_cues
 from pitchless.guard._normalize import MAX_INPUT_CHARS, Normalized, normalize
 from pitchless.guard._policy import PolicySettings, decide
 from pitchless.guard._types import Intent, MessageContext, Phrase, Verdict
@@ -90,7 +90,7 @@ class Guard:
                 ctx,
                 pitch_probability=p,
                 intent=intent,
-                cues=find_cues(ctx.text, ctx.subject, max_chars=self.max_chars),
+                cues=self._cues(ctx, p),
                 phrases=phrases,
                 truncated=norm.truncated,
                 is_html=norm.is_html,
@@ -110,6 +110,14 @@ class Guard:
                 )
             )
         return verdicts
+
+    def _cues(self, ctx: MessageContext, pitch_probability: float) -> Cues:
+        # The policy words its cues only for a message that is filed or reads as a pitch, and
+        # neither can happen below both floors; skip the regular expressions for the rest.
+        floor = min(self.policy.min_text_probability, self.text_threshold)
+        if pitch_probability < floor:
+            return Cues(())
+        return find_cues(ctx.text, ctx.subject, max_chars=self.max_chars)
 
     def _normalize(self, ctx: MessageContext) -> Normalized:
         return normalize(ctx.text, ctx.subject, max_chars=self.max_chars)
