@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "pitchless.core",
     "pitchless.members",
     "pitchless.network",
+    "pitchless.exchange",
     # The API; "ninja" serves the API docs' scripts locally instead of from a CDN.
     "ninja",
     "pitchless.api",
@@ -321,7 +322,26 @@ CELERY_TIMEZONE = TIME_ZONE
 #: Run by ``celery -A pitchless.config beat``; ``manage.py audits_cleanup`` does the same job.
 CELERY_BEAT_SCHEDULE = {
     "audits-cleanup": {"task": "pitchless.audits.tasks.cleanup_audits_task", "schedule": 3600.0},
+    # ``manage.py exchange_digest`` and ``manage.py exchange_expire`` do the same jobs.
+    "exchange-digest": {"task": "pitchless.exchange.tasks.send_digests_task", "schedule": 86400.0},
+    "exchange-expire": {"task": "pitchless.exchange.tasks.expire_listings_task", "schedule": 3600.0},
 }
+
+# --- The Exchange -----------------------------------------------------------------------------
+#: Days a published listing stays up before it expires (renewing starts the count again).
+PITCHLESS_LISTING_DAYS = _env_int("PITCHLESS_LISTING_DAYS", 30)
+#: Hours after publication (or the last renewal) before a listing may be renewed.
+PITCHLESS_LISTING_RENEW_AFTER_HOURS = _env_int("PITCHLESS_LISTING_RENEW_AFTER_HOURS", 48)
+#: Days before expiry when the owner is warned by e-mail.
+PITCHLESS_LISTING_WARN_DAYS = _env_int("PITCHLESS_LISTING_WARN_DAYS", 3)
+#: Most listings one member may have published at once.
+PITCHLESS_MAX_ACTIVE_LISTINGS = _env_int("PITCHLESS_MAX_ACTIVE_LISTINGS", 20)
+#: A request closes by itself once it has received this many proposals.
+PITCHLESS_REQUEST_MAX_PROPOSALS = _env_int("PITCHLESS_REQUEST_MAX_PROPOSALS", 25)
+#: Flags from this many members hide a listing at once and send it to the moderation queue.
+PITCHLESS_LISTING_FLAGS_TO_HIDE = _env_int("PITCHLESS_LISTING_FLAGS_TO_HIDE", 3)
+#: Days after which a review can no longer be edited.
+PITCHLESS_REVIEW_EDIT_DAYS = _env_int("PITCHLESS_REVIEW_EDIT_DAYS", 14)
 
 # --- Audit my LinkedIn inbox ------------------------------------------------------------------
 #: Where uploads and reports live, one folder per audit run.
