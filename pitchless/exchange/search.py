@@ -1,0 +1,491 @@
+"""Search over active Exchange listings: one entry point, two engines.
+
+``search(params, page=..., per_page=...)`` returns a :class:`SearchPage` of :class:`Hit`; it
+reads only active listings (published, not expired) and never raises on what a member typed.
+
+The engine follows ``connection.vendor``; both are created by migration ``0003_search``:
+
+- **PostgreSQL**: a stored generated ``tsvector`` column ``exchange_listing.search_document``
+  (title weight A, tags B, description C, configuration ``english`` so that *developer*,
+  *developers* and *development* meet) with a GIN index on published rows. Matches are
+  ``search_document @@ to_tsquery('english', ...)``, ranked by ``ts_rank_cd`` (weights
+  0.1/0.2/0.4/1.0 for D/C/B/A).
+- **SQLite**: an FTS5 table ``exchange_listing_fts`` (Porter stemmer over ``unicode61`` with
+  diacritics removed) that triggers keep in step with ``exchange_listing`` inside the writing
+  transaction. Matches are ``exchange_listing_fts MATCH ...``, ranked by
+  ``bm25(exchange_listing_fts, 10.0, 5.0, 1.0)`` (title over tags over description).
+- Any other database: a case-insensitive substring scan, rank 0 (correct, slow).
+
+Neither engine sees the raw query: it is cut to 500 characters, split into words with a
+Unicode-aware pattern (operators, quotes and punctuation fall away), capped at 32 words, and
+each word is quoted for the engine; the last word of three letters or more is also matched as a
+prefix (``dev`` finds *developer*). All words must match. An empty query (or one with no word
+in it, such as ``"!!!"``, which also gets a message) lists every active listing, newest first.
+
+The snippet and the highlighted title are computed in Python for the page's rows only: escaped
+text with ``<mark>`` around the words that match a query word (same light stemming idea: a
+word matches when it starts with the query word, minus a common English suffix).
+
+Known limits: a typo finds nothing (no fuzzy matching; see ``docs/performance.md``); scripts
+written without spaces (Chinese, Japanese) match by whole runs of characters, not by single
+words; emoji are not indexed; PostgreSQL drops English stop words (*the*, *and*), so a query of
+stop words alone lists nothing there; only SQLite folds accents (*cafe* finds *café*).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from pitchless.exchange.models import Listing
+
+#: longer queries are cut (and the member told)
+MAX_QUERY_CHARS = 500
+#: more words than this are dropped (and the member told): each costs an index lookup
+MAX_TERMS = 32
+#: the last word is also matched as a prefix from this length on (shorter prefixes match too much)
+PREFIX_MIN_CHARS = 3
+MAX_PER_PAGE = 100
+#: deeper pages are refused (an OFFSET that large is slow and nobody reads that far)
+MAX_PAGE = 500
+MAX_PRICE = Decimal("9999999999.99")
+MAX_WITHIN_DAYS = 365
+MAX_LOCATION_CHARS = 120
+SNIPPET_WORDS = 30
+SORTS = ("relevance", "newest")
+KINDS = ("offer", "request")
+
+_WORD = re.compile(r"[^\W_]+")
+_SPLIT_WORDS = re.compile(r"([^\W_]+)")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+_MARKUP = re.compile(r"[*_`#>]+|\s+")
+_SUFFIXES = ("ments", "ment", "ings", "ing", "ers", "er", "ies", "es", "ed", "s")
+_TRUE = frozenset({"1", "true", "yes", "on", "remote"})
+_FALSE = frozenset({"0", "false", "no", "off", "onsite", "on-site"})
+_ANY = frozenset({"", "any", "either", "all", "none", "null"})
+
+
+def clean_text(value: str) -> str:
+    """``value`` without NUL bytes and lone surrogates, which no database driver accepts."""
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    return value.encode("utf-8", "ignore").decode("utf-8")
+
+
+def _fold(word: str) -> str:
+    """Lower case without accents, for comparing words in Python."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _stem(word: str) -> str:
+    """A crude English stem for highlighting; the engines do the real stemming."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    """The words of a query as each engine gets them, and what was changed on the way."""
+
+    terms: tuple[str, ...]
+    prefix_last: bool
+    message: str | None
+
+    @classmethod
+    def parse(cls, raw: str) -> ParsedQuery:
+        """Split ``raw`` into at most :data:`MAX_TERMS` words; never raises."""
+        messages: list[str] = []
+        text = clean_text(raw if isinstance(raw, str) else "")
+        cut_word = False
+        if len(text) > MAX_QUERY_CHARS:
+            # A word cut in half by the limit would be searched as a word of its own: drop it.
+            cut_word = bool(_WORD.fullmatch(text[MAX_QUERY_CHARS - 1 : MAX_QUERY_CHARS + 1]))
+            text = text[:MAX_QUERY_CHARS]
+            messages.append(f"Your search was cut to its first {MAX_QUERY_CHARS} characters.")
+        text = unicodedata.normalize("NFKC", text)
+        terms = [t.lower() for t in _WORD.findall(text)]
+        if cut_word and terms:
+            terms.pop()
+        terms = list(dict.fromkeys(terms))
+        if len(terms) > MAX_TERMS:
+            terms = terms[:MAX_TERMS]
+            messages.append(f"Only the first {MAX_TERMS} words of your search were used.")
+        if not terms and text.strip():
+            messages.append("Your search has no words in it, so all listings are shown.")
+        prefix_last = bool(terms) and len(terms[-1]) >= PREFIX_MIN_CHARS
+        return cls(tuple(terms), prefix_last, " ".join(messages) or None)
+
+    def fts5(self) -> str:
+        """An FTS5 MATCH expression: every word quoted (no operator survives), all required."""
+        parts = ['"' + t.replace('"', '""') + '"' for t in self.terms]
+        if self.prefix_last:
+            parts[-1] += "*"
+        return " ".join(parts)
+
+    def tsquery(self) -> str:
+        """A ``to_tsquery`` expression: every word quoted as a lexeme, all required."""
+        parts = ["'" + t.replace("'", "''").replace("\\", "") + "'" for t in self.terms]
+        if self.prefix_last:
+            parts[-1] += ":*"
+        return " & ".join(parts)
+
+    def matcher(self) -> re.Pattern[str] | None:
+        """Whether a folded word matches one of the query words (for highlighting)."""
+        if not self.terms:
+            return None
+        stems = sorted({_stem(_fold(t)) for t in self.terms}, key=len, reverse=True)
+        # Words under three letters only match whole words, else "a" would mark every "a...".
+        return re.compile(
+            "|".join(re.escape(s) + ("" if len(s) >= PREFIX_MIN_CHARS else "$") for s in stems)
+        )
+
+
+def _parse_decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        raise ValueError
+    if isinstance(value, Decimal | int | float):
+        number = Decimal(str(value))
+    elif isinstance(value, str):
+        text = value.strip().replace(",", "").replace(" ", "").lstrip("$€£")
+        if not text:
+            return None
+        number = Decimal(text)
+    else:
+        raise ValueError
+    if not number.is_finite() or number < 0 or number > MAX_PRICE:
+        raise ValueError
+    return number.quantize(Decimal("0.01"))
+
+
+def _as_text(value: Any) -> str | None:
+    """A scalar from a form, JSON or a saved search, as text (lists: the last value)."""
+    if isinstance(value, list | tuple):
+        value = value[-1] if value else None
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float | Decimal):
+        return clean_text(str(value)).strip()
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchParams:
+    """What a member searches for: words and filters (kind, category, price, place, age)."""
+
+    q: str = ""
+    kind: str | None = None
+    category: str | None = None
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    remote: bool | None = None
+    location: str = ""
+    within_days: int | None = None
+    sort: str = "relevance"
+    posted_after: datetime | None = None
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> tuple[SearchParams, list[str]]:
+        """Parse ``request.GET``, a JSON body or ``SavedSearch.filters``; never raises.
+
+        Each value that can't be used is dropped with a message for the member. ``remote``
+        takes ``1/true/yes/on`` (remote only), ``0/false/no/off`` (on-site only) or empty/``any``
+        (either). Prices are non-negative decimals; a reversed range is swapped.
+        """
+        messages: list[str] = []
+
+        def get(key: str) -> Any:
+            try:
+                if hasattr(data, "getlist"):
+                    values = data.getlist(key)
+                    return values[-1] if values else None
+                return data.get(key)
+            except Exception:
+                return None
+
+        fields: dict[str, Any] = {}
+        q = _as_text(get("q"))
+        if q:
+            fields["q"] = q
+
+        kind = _as_text(get("kind"))
+        if kind is not None and kind.lower() not in _ANY:
+            if kind.lower() in KINDS:
+                fields["kind"] = kind.lower()
+            else:
+                messages.append("Unknown kind ignored: choose offers or requests.")
+
+        category = _as_text(get("category"))
+        if category is not None and category.lower() not in _ANY:
+            if _SLUG.match(category.lower()):
+                fields["category"] = category.lower()
+            else:
+                messages.append("Unknown category ignored.")
+
+        for key, label in (("price_min", "minimum price"), ("price_max", "maximum price")):
+            raw = get(key)
+            if raw is None or raw == "":
+                continue
+            try:
+                value = _parse_decimal(raw)
+            except (ValueError, ArithmeticError, TypeError):
+                messages.append(f"The {label} must be a number from 0 to {MAX_PRICE:,.0f}.")
+                continue
+            if value is not None:
+                fields[key] = value
+        low, high = fields.get("price_min"), fields.get("price_max")
+        if low is not None and high is not None and low > high:
+            fields["price_min"], fields["price_max"] = high, low
+            messages.append("The minimum price was above the maximum: they were swapped.")
+
+        remote = _as_text(get("remote"))
+        if remote is not None and remote.lower() not in _ANY:
+            if remote.lower() in _TRUE:
+                fields["remote"] = True
+            elif remote.lower() in _FALSE:
+                fields["remote"] = False
+            else:
+                messages.append("The remote filter takes yes or no; it was ignored.")
+
+        location = _as_text(get("location"))
+        if location:
+            if len(location) > MAX_LOCATION_CHARS:
+                messages.append(f"The location was cut to {MAX_LOCATION_CHARS} characters.")
+            fields["location"] = location[:MAX_LOCATION_CHARS]
+
+        within = _as_text(get("within_days"))
+        if within:
+            try:
+                days = int(within)
+            except ValueError:
+                days = 0
+            if 1 <= days <= MAX_WITHIN_DAYS:
+                fields["within_days"] = days
+            else:
+                messages.append(f"'Posted within' takes 1 to {MAX_WITHIN_DAYS} days; ignored.")
+
+        sort = _as_text(get("sort"))
+        if sort:
+            if sort.lower() in SORTS:
+                fields["sort"] = sort.lower()
+            else:
+                messages.append("Unknown sort ignored: results are sorted by relevance.")
+
+        after = get("posted_after")
+        if after is not None and after != "":
+            moment = None
+            try:
+                if isinstance(after, datetime):
+                    moment = after
+                elif isinstance(after, str):
+                    moment = datetime.fromisoformat(after.strip())
+            except ValueError:
+                moment = None
+            if moment is None:
+                messages.append("The 'posted after' date was not understood; ignored.")
+            else:
+                if timezone.is_naive(moment):
+                    moment = moment.replace(tzinfo=UTC)
+                fields["posted_after"] = moment
+        return cls(**fields), messages
+
+    def as_filters(self) -> dict[str, Any]:
+        """The non-default filters (all but ``q``) as JSON-able values, decimals as strings."""
+        filters: dict[str, Any] = {}
+        if self.kind:
+            filters["kind"] = self.kind
+        if self.category:
+            filters["category"] = self.category
+        if self.price_min is not None:
+            filters["price_min"] = str(self.price_min)
+        if self.price_max is not None:
+            filters["price_max"] = str(self.price_max)
+        if self.remote is not None:
+            filters["remote"] = self.remote
+        if self.location:
+            filters["location"] = self.location
+        if self.within_days is not None:
+            filters["within_days"] = self.within_days
+        if self.sort != "relevance":
+            filters["sort"] = self.sort
+        if self.posted_after is not None:
+            filters["posted_after"] = self.posted_after.isoformat()
+        return filters
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One listing found: ``snippet`` and ``title_html`` are safe HTML with ``<mark>``."""
+
+    listing: Listing
+    snippet: str
+    rank: float
+    title_html: str = field(default="")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """One page of hits; ``message`` says when the query could not be used as typed."""
+
+    hits: list[Hit]
+    page: int
+    per_page: int
+    has_next: bool
+    message: str | None
+
+
+def _filtered(params: SearchParams, now: datetime):
+    """Active listings narrowed by every filter but the words."""
+    from pitchless.exchange.models import Listing
+
+    qs = Listing.objects.active(now)
+    if params.kind in KINDS:
+        qs = qs.filter(kind=params.kind)
+    if params.category:
+        qs = qs.filter(category__slug=params.category)
+    low, high = params.price_min, params.price_max
+    if low is not None or high is not None:
+        # A listing's [price_min, price_max] overlaps the asked range; a missing bound on the
+        # listing is open ("from 500" has no ceiling, "up to 80" no floor); listings without
+        # any price never match a price filter.
+        qs = qs.exclude(price_min__isnull=True, price_max__isnull=True)
+        if high is not None:
+            qs = qs.filter(Q(price_min__lte=high) | Q(price_min__isnull=True))
+        if low is not None:
+            qs = qs.filter(Q(price_max__gte=low) | Q(price_max__isnull=True))
+    if params.remote is not None:
+        qs = qs.filter(remote=params.remote)
+    location = clean_text(params.location or "").strip()[:MAX_LOCATION_CHARS]
+    if location:
+        qs = qs.filter(location__icontains=location)
+    if params.within_days:
+        days = max(1, min(int(params.within_days), MAX_WITHIN_DAYS))
+        qs = qs.filter(published_at__gte=now - timedelta(days=days))
+    if params.posted_after is not None:
+        qs = qs.filter(published_at__gt=params.posted_after)
+    return qs
+
+
+def _matching(qs, query: ParsedQuery):
+    """``qs`` narrowed to listings matching every word, with a ``search_rank`` (higher first)."""
+    vendor = connection.vendor
+    if vendor == "postgresql":
+        tsquery = query.tsquery()
+        return qs.extra(
+            select={
+                "search_rank": "ts_rank_cd(exchange_listing.search_document,"
+                " to_tsquery('english', %s))"
+            },
+            select_params=[tsquery],
+            where=["exchange_listing.search_document @@ to_tsquery('english', %s)"],
+            params=[tsquery],
+        )
+    if vendor == "sqlite":
+        return qs.extra(
+            # bm25 is lower for better matches: negate it so that both engines sort descending.
+            select={"search_rank": "-bm25(exchange_listing_fts, 10.0, 5.0, 1.0)"},
+            tables=["exchange_listing_fts"],
+            where=[
+                "exchange_listing_fts.rowid = exchange_listing.id",
+                "exchange_listing_fts MATCH %s",
+            ],
+            params=[query.fts5()],
+        )
+    for term in query.terms:
+        qs = qs.filter(
+            Q(title__icontains=term) | Q(tags__icontains=term) | Q(description__icontains=term)
+        )
+    return qs.extra(select={"search_rank": "0"})
+
+
+def _highlight(text: str, matcher: re.Pattern[str] | None, *, window: int | None) -> str:
+    """Escaped ``text`` with matching words in ``<mark>``; cut to ``window`` words if given."""
+    text = _MARKUP.sub(lambda m: " " if m.group().isspace() else "", text).strip()
+    # parts alternates: separator, word, separator, word, ..., separator
+    parts = _SPLIT_WORDS.split(text)
+    words = parts[1::2]
+    if not words:
+        return html.escape(text)
+    hits = [bool(matcher and matcher.match(_fold(w))) for w in words]
+    start, end = 0, len(words)
+    if window is not None and len(words) > window:
+        first = hits.index(True) if any(hits) else 0
+        start = max(0, first - window // 3)
+        end = min(len(words), start + window)
+        start = max(0, end - window)
+    out = ["… "] if start > 0 else [html.escape(parts[0])]
+    for i in range(start, end):
+        if i > start:
+            out.append(html.escape(parts[2 * i]))
+        word = html.escape(words[i])
+        out.append(f"<mark>{word}</mark>" if hits[i] else word)
+    out.append(" …" if end < len(words) else html.escape(parts[-1]))
+    return "".join(out)
+
+
+def search(
+    params: SearchParams,
+    *,
+    page: int = 1,
+    per_page: int = 20,
+    now: datetime | None = None,
+) -> SearchPage:
+    """One page of active listings matching ``params``; never raises on user input.
+
+    Relevance sorts by rank, then newest, then id; ``newest`` (and any search without words)
+    sorts by publication time, then id, so pages never repeat or skip a listing.
+    """
+    now = now or timezone.now()
+    try:
+        page = max(1, min(int(page), MAX_PAGE))
+    except (TypeError, ValueError):
+        page = 1
+    try:
+        per_page = max(1, min(int(per_page), MAX_PER_PAGE))
+    except (TypeError, ValueError):
+        per_page = 20
+    query = ParsedQuery.parse(params.q)
+    qs = _filtered(params, now)
+    if query.terms:
+        qs = _matching(qs, query)
+        if params.sort == "newest":
+            order = ["-published_at", "-id"]
+        else:
+            order = ["-search_rank", "-published_at", "-id"]
+    else:
+        qs = qs.extra(select={"search_rank": "0"})
+        order = ["-published_at", "-id"]
+    offset = (page - 1) * per_page
+    rows = list(qs.select_related("category").order_by(*order)[offset : offset + per_page + 1])
+    matcher = query.matcher()
+    hits = [
+        Hit(
+            listing=listing,
+            snippet=_highlight(listing.description, matcher, window=SNIPPET_WORDS),
+            rank=float(listing.search_rank or 0.0),
+            title_html=_highlight(listing.title, matcher, window=None),
+        )
+        for listing in rows[:per_page]
+    ]
+    return SearchPage(
+        hits=hits,
+        page=page,
+        per_page=per_page,
+        has_next=len(rows) > per_page,
+        message=query.message,
+    )
