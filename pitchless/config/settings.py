@@ -204,11 +204,16 @@ EMAIL_PORT = _env_int("PITCHLESS_EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("PITCHLESS_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("PITCHLESS_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("PITCHLESS_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _env_bool("PITCHLESS_EMAIL_USE_SSL", False)
+#: Seconds an SMTP exchange may take, so a stalled mail server cannot hold a worker forever.
+EMAIL_TIMEOUT = _env_int("PITCHLESS_EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("PITCHLESS_FROM_EMAIL", "Pitchless <noreply@localhost>")
 
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_SSL_REDIRECT = _env_bool("PITCHLESS_SSL_REDIRECT", PRODUCTION)
+# Load balancers probe the health check over plain HTTP, inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = _env_int("PITCHLESS_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
@@ -217,10 +222,25 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+#: "json" writes one JSON object per log line (for a log collector); "plain" (the default) is
+#: for people reading a terminal.
+PITCHLESS_LOG_FORMAT = os.environ.get("PITCHLESS_LOG_FORMAT", "").strip().lower() or "plain"
+if PITCHLESS_LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(
+        f"PITCHLESS_LOG_FORMAT must be plain or json, got {PITCHLESS_LOG_FORMAT!r}"
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(process)d",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": PITCHLESS_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("PITCHLESS_LOG_LEVEL", "INFO")},
 }
 
@@ -262,14 +282,51 @@ def _env_float(name: str, default: float) -> float:
         raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from exc
 
 
-# A shared cache matters once several web workers run: the login limiter counts attempts in it.
-# "redis://..." needs the ``redis`` package; empty means a per-process memory cache.
-_CACHE_URL = os.environ.get("PITCHLESS_CACHE_URL", "").strip()
+# --- Redis: the shared state of several processes --------------------------------------------
+#: One Redis for everything: when set, it is the default of the cache, the Celery broker and the
+#: guard's near-duplicate index (each may be pointed elsewhere by its own variable below).
+#: Empty (the default): a per-process memory cache, tasks inline, the index in the database.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+if REDIS_URL and not REDIS_URL.startswith(_REDIS_SCHEMES):
+    raise ImproperlyConfigured("REDIS_URL must start with redis://, rediss:// or unix://")
+#: Seconds a cache read or write may take before the caller gives up (and, for the log-in
+#: limiter, lets the attempt through: see docs/configuration.md).
+PITCHLESS_REDIS_TIMEOUT_SECONDS = _env_float("PITCHLESS_REDIS_TIMEOUT_SECONDS", 0.5)
+
+# A shared cache matters once several web workers run: the log-in limiter counts attempts in it.
+_CACHE_URL = os.environ.get("PITCHLESS_CACHE_URL", "").strip() or REDIS_URL
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
-    if _CACHE_URL.startswith(("redis://", "rediss://"))
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _CACHE_URL,
+        "KEY_PREFIX": os.environ.get("PITCHLESS_CACHE_KEY_PREFIX", "").strip() or "pitchless",
+        "OPTIONS": {
+            # A Redis that stops answering must cost a request a fraction of a second, not
+            # hang it: every cache user has a fallback for an unavailable cache.
+            "socket_timeout": PITCHLESS_REDIS_TIMEOUT_SECONDS,
+            "socket_connect_timeout": PITCHLESS_REDIS_TIMEOUT_SECONDS,
+        },
+    }
+    if _CACHE_URL.startswith(_REDIS_SCHEMES)
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+
+#: Where the guard's near-duplicate index lives: "redis://..." (default: ``REDIS_URL``) or
+#: "database" (the ``BulkRecord`` table; the default without Redis).
+PITCHLESS_BULK_STORE_URL = (
+    os.environ.get("PITCHLESS_BULK_STORE_URL", "").strip() or REDIS_URL or "database"
+)
+if PITCHLESS_BULK_STORE_URL != "database" and not PITCHLESS_BULK_STORE_URL.startswith(
+    _REDIS_SCHEMES
+):
+    raise ImproperlyConfigured("PITCHLESS_BULK_STORE_URL must be 'database' or a redis:// URL")
+#: Prefix of the index's Redis keys, so several sites (or test runs) can share one Redis.
+PITCHLESS_BULK_STORE_PREFIX = (
+    os.environ.get("PITCHLESS_BULK_STORE_PREFIX", "").strip() or "pitchless:bulk:"
+)
+#: Seconds the index may take in Redis before the message is scored without bulk counts.
+PITCHLESS_BULK_STORE_TIMEOUT_SECONDS = _env_float("PITCHLESS_BULK_STORE_TIMEOUT_SECONDS", 0.1)
 
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
@@ -313,18 +370,61 @@ PITCHLESS_SCORING_TIMEOUT_SECONDS = _env_float("PITCHLESS_SCORING_TIMEOUT_SECOND
 PITCHLESS_EXCHANGE_URL = os.environ.get("PITCHLESS_EXCHANGE_URL", "") or None
 
 # --- Background tasks (Celery) ----------------------------------------------------------------
-#: "redis://..." runs tasks on Celery workers; empty (the default) runs them inline, in the
-#: request that queued them.
-CELERY_BROKER_URL = os.environ.get("PITCHLESS_CELERY_BROKER_URL", "").strip()
+#: A broker ("redis://...", default: ``REDIS_URL``) runs tasks on Celery workers
+#: (``pitchless worker``); empty runs them inline, in the request that queued them.
+CELERY_BROKER_URL = os.environ.get("PITCHLESS_CELERY_BROKER_URL", "").strip() or REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+#: The queue this site's tasks go to, so two sites (or test runs) can share one Redis.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("PITCHLESS_CELERY_QUEUE", "").strip() or "pitchless"
+# At-least-once delivery: a task is acknowledged only once it has run, and one whose worker
+# died is handed to another worker. Every task must therefore be idempotent (docs/architecture.md).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A worker takes one task at a time, so a long audit does not sit on tasks others could run.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+#: Seconds before a task is asked to stop (soft) and then killed (hard).
+CELERY_TASK_SOFT_TIME_LIMIT = _env_int("PITCHLESS_TASK_SOFT_TIME_LIMIT", 15 * 60)
+CELERY_TASK_TIME_LIMIT = _env_int("PITCHLESS_TASK_TIME_LIMIT", 20 * 60)
+#: Seconds a task taken by a worker stays invisible to others before Redis hands it out again;
+#: longer than any task may run, or a slow task would run twice at once.
+_VISIBILITY_TIMEOUT = _env_int("PITCHLESS_TASK_VISIBILITY_TIMEOUT", 60 * 60)
+if _VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "PITCHLESS_TASK_VISIBILITY_TIMEOUT must be longer than PITCHLESS_TASK_TIME_LIMIT"
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _VISIBILITY_TIMEOUT,
+    "socket_timeout": 5,
+    "socket_connect_timeout": 5,
+}
+# A worker started before Redis keeps trying instead of exiting.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Queuing happens after a commit, inside a request: a broker that is down must cost the request
+# about a second, not hang it (the task is then logged as lost; see docs/architecture.md).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+# Workers log through LOGGING above (plain or JSON), like the web processes.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 #: Run by ``celery -A pitchless.config beat``; ``manage.py audits_cleanup`` does the same job.
 CELERY_BEAT_SCHEDULE = {
     "audits-cleanup": {"task": "pitchless.audits.tasks.cleanup_audits_task", "schedule": 3600.0},
     # ``manage.py exchange_digest`` and ``manage.py exchange_expire`` do the same jobs.
     "exchange-digest": {"task": "pitchless.exchange.tasks.send_digests_task", "schedule": 86400.0},
-    "exchange-expire": {"task": "pitchless.exchange.tasks.expire_listings_task", "schedule": 3600.0},
+    "exchange-expire": {
+        "task": "pitchless.exchange.tasks.expire_listings_task",
+        "schedule": 3600.0,
+    },
+    # ``manage.py network_maintenance`` does the same job.
+    "network-maintenance": {
+        "task": "pitchless.network.tasks.network_maintenance_task",
+        "schedule": 3600.0,
+    },
 }
 
 # --- The Exchange -----------------------------------------------------------------------------

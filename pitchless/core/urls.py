@@ -9,4 +9,5 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("try/", views.try_guard, name="try_guard"),
+    path("healthz", views.healthz, name="healthz"),
 ]

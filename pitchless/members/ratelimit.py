@@ -1,17 +1,24 @@
 """A small fixed-window limiter on the cache, for log-in and sign-up attempts.
 
 Counts live in Django's cache, so every web worker shares them once a shared cache
-(``PITCHLESS_CACHE_URL``) is configured.
+(``REDIS_URL`` or ``PITCHLESS_CACHE_URL``) is configured.
+
+When the cache fails (Redis down or too slow), the limiter fails open: the attempt is let
+through and a warning is logged. Log-in still checks the password, so an outage of the cache
+costs the brute-force brake for its duration, never the members' access to the site.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,26 +35,52 @@ def _cache_key(scope: str, ident: str, window: int) -> str:
     return f"ratelimit:{scope}:{digest}:{bucket}"
 
 
+def _cache_failed(action: str, scope: str, exc: Exception) -> None:
+    logger.warning(
+        "rate limiter could not %s (%s): cache unavailable, letting the attempt through: %s",
+        action,
+        scope,
+        exc,
+    )
+
+
 def is_limited(scope: str, ident: str, limit: Limit) -> bool:
-    """True when ``ident`` has used up its attempts in the current window."""
-    return int(cache.get(_cache_key(scope, ident, limit.window), 0)) >= limit.attempts
+    """True when ``ident`` has used up its attempts in the current window.
+
+    False when the cache cannot be read (fail open, logged).
+    """
+    try:
+        return int(cache.get(_cache_key(scope, ident, limit.window), 0)) >= limit.attempts
+    except Exception as exc:  # the cache backend's own errors (redis.RedisError, OSError...)
+        _cache_failed("read", scope, exc)
+        return False
 
 
 def hit(scope: str, ident: str, limit: Limit) -> int:
-    """Count one attempt for ``ident``; return the attempts used in the current window."""
+    """Count one attempt for ``ident``; return the attempts used in the current window.
+
+    Returns 0 when the cache cannot be written (fail open, logged).
+    """
     key = _cache_key(scope, ident, limit.window)
-    # add() is a no-op when the key exists, so concurrent first hits don't reset each other.
-    cache.add(key, 0, timeout=limit.window)
     try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=limit.window)
-        return 1
+        # add() is a no-op when the key exists, so concurrent first hits don't reset each other.
+        cache.add(key, 0, timeout=limit.window)
+        try:
+            return int(cache.incr(key))
+        except ValueError:  # expired between add() and incr()
+            cache.set(key, 1, timeout=limit.window)
+            return 1
+    except Exception as exc:
+        _cache_failed("count", scope, exc)
+        return 0
 
 
 def reset(scope: str, ident: str, limit: Limit) -> None:
     """Forget ``ident``'s attempts in the current window (after a successful log-in)."""
-    cache.delete(_cache_key(scope, ident, limit.window))
+    try:
+        cache.delete(_cache_key(scope, ident, limit.window))
+    except Exception as exc:
+        _cache_failed("reset", scope, exc)
 
 
 # --- the log-in limiter, shared by the log-in page and the API's token endpoint -----------------

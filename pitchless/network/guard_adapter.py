@@ -4,7 +4,9 @@ For every unsolicited message (and every invitation note) it builds the guard's
 :class:`~pitchless.guard.MessageContext` from the database, records the text in the shared
 near-duplicate index, asks the guard, and turns the verdict into an :class:`Assessment`. If the
 guard raises or takes longer than ``PITCHLESS_SCORING_TIMEOUT_SECONDS`` the assessment says
-"unchecked" and the message is delivered: a broken guard never loses a message.
+"unchecked" and the message is delivered: a broken guard never loses a message. If the
+near-duplicate index (Redis) cannot be reached, the message is scored without bulk counts and
+the verdict says so (reason ``bulk.unknown``).
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ from django.db import transaction
 
 from pitchless.core import guard as core_guard
 from pitchless.core.guard import get_guard
-from pitchless.guard import Action, BulkIndex, MessageContext, SenderFacts, Verdict
+from pitchless.guard import Action, BulkCounts, BulkIndex, MessageContext, SenderFacts, Verdict
 from pitchless.members.models import Member
-from pitchless.network.bulkstore import DatabaseBulkStore
+from pitchless.network.bulkstore import BulkStoreUnavailable, default_store
 from pitchless.network.models import Connection, Conversation, Invitation, Message
 from pitchless.network.reputation import (
     Reputation,
@@ -35,8 +37,9 @@ from pitchless.network.reputation import (
 
 logger = logging.getLogger(__name__)
 
-#: one index per process over the shared table; it holds no state of its own
-bulk_index = BulkIndex(DatabaseBulkStore())
+#: one index per process over the shared store (Redis or the database table); it holds no state
+#: of its own
+bulk_index = BulkIndex(default_store())
 
 # Scoring runs on a worker thread only so that a stuck model can be given up on; the database
 # reads all happen on the caller's thread.
@@ -166,7 +169,7 @@ def build_context(
             if conversation is not None
             else 0
         )
-    bulk = bulk_index.observe(sender=str(sender.pk), recipient=str(recipient.pk), text=text, at=now)
+    bulk = observe_bulk(sender=sender, recipient=recipient, text=text, now=now)
     history = sender_history(sender, now=now)
     reputation = compute_reputation(sender, now=now, history=history)
     if reputation_out is not None:
@@ -182,6 +185,23 @@ def build_context(
         sender=sender_facts(sender, now=now, history=history, reputation=reputation),
         bulk=bulk,
     )
+
+
+def observe_bulk(
+    *, sender: Member, recipient: Member, text: str, now: datetime
+) -> BulkCounts | None:
+    """Record the message in the near-duplicate index and return its counts.
+
+    ``None`` when the index is unavailable: the guard then scores without bulk evidence and
+    adds the ``bulk.unknown`` reason, and the message is still delivered.
+    """
+    try:
+        return bulk_index.observe(
+            sender=str(sender.pk), recipient=str(recipient.pk), text=text, at=now
+        )
+    except BulkStoreUnavailable as exc:
+        logger.warning("bulk index unavailable, scoring without bulk counts: %s", exc)
+        return None
 
 
 def _score(ctx: MessageContext) -> Verdict:

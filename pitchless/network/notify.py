@@ -1,12 +1,24 @@
-"""E-mail notifications, sent after the transaction commits and only when the member wants them.
+"""E-mail notifications, sent by a background task after the transaction commits, and only when
+the member wants them.
 
 Pitches never notify: a pitch filed aside should not interrupt anyone.
+
+The services call :func:`invitation_received` and :func:`message_received` inside their
+transaction; those queue a Celery task (:mod:`pitchless.network.tasks`) with the row's id once
+the transaction commits (inline when no broker is configured). The task calls
+:func:`send_invitation_notice` or :func:`send_message_notice`, which read the row again and
+send at most one e-mail per row: Celery delivers a task at least once, so a claim
+(``cache.add``, a Redis ``SET NX`` once the cache is Redis) keeps a redelivered task from
+mailing twice.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 
@@ -14,35 +26,116 @@ from pitchless.network.models import Invitation, Message
 
 logger = logging.getLogger(__name__)
 
+#: seconds a sent notice stays claimed; far longer than a task can be redelivered after
+CLAIM_SECONDS = 2 * 24 * 3600
 
-def _send_later(to: str, subject: str, body: str) -> None:
-    def send() -> None:
+
+def _enqueue_on_commit(task: Any, object_id: int) -> None:
+    def enqueue() -> None:
         try:
-            send_mail(subject, body, None, [to])
-        except Exception:  # a mail outage must not fail the request that already committed
-            logger.exception("could not send a notification to %s", to)
+            task.delay(object_id)
+        except Exception:  # a broker outage must not fail the request that already committed
+            logger.exception("could not queue %s for %s; no e-mail is sent", task.name, object_id)
 
-    transaction.on_commit(send)
+    transaction.on_commit(enqueue)
 
 
 def invitation_received(invitation: Invitation) -> None:
-    """Tell the recipient about a new invitation, if they asked for that."""
-    recipient = invitation.recipient
-    if recipient.notify_invitations:
-        _send_later(
-            recipient.email,
-            f"{invitation.sender.name} wants to connect on Pitchless",
-            f"{invitation.sender.name} ({invitation.sender.headline}) invited you to connect.\n"
-            "Answer on your Invitations page.",
-        )
+    """Queue the e-mail telling the recipient about a new invitation, if they asked for that."""
+    from pitchless.network.tasks import invitation_notice_task
+
+    if invitation.recipient.notify_invitations:
+        _enqueue_on_commit(invitation_notice_task, invitation.pk)
 
 
 def message_received(message: Message) -> None:
-    """Tell the recipient about a message delivered to their inbox, if they asked for that."""
+    """Queue the e-mail telling the recipient about a message delivered to their inbox, if they
+    asked for that."""
+    from pitchless.network.tasks import message_notice_task
+
+    if message.recipient.notify_messages and message.filed_as == Message.Filing.INBOX:
+        _enqueue_on_commit(message_notice_task, message.pk)
+
+
+def _claim_key(kind: str, row: Invitation | Message) -> str:
+    # The creation time makes the key unique even where a database reuses ids (SQLite after
+    # a rollback), so an old claim never silences a new row.
+    return f"notify:{kind}:{row.pk}:{row.created_at.timestamp():.6f}"
+
+
+def _send_once(kind: str, row: Invitation | Message, to: str, subject: str, body: str) -> bool:
+    key = _claim_key(kind, row)
+    try:
+        claimed = cache.add(key, 1, timeout=CLAIM_SECONDS)
+    except Exception as exc:  # the cache is down: better a rare duplicate than a lost notice
+        logger.warning("could not claim %s; sending without the duplicate check: %s", key, exc)
+        claimed, key = True, ""
+    if not claimed:
+        return False
+    try:
+        send_mail(subject, body, None, [to])
+    except Exception:
+        logger.exception("could not send the %s notice for %s to %s", kind, row.pk, to)
+        # Give the claim back so that the task's retry may send it.
+        _release(key)
+        raise
+    return True
+
+
+def _release(key: str) -> None:
+    if not key:
+        return
+    try:
+        cache.delete(key)
+    except Exception:
+        logger.warning("could not release %s", key)
+
+
+def _load(loader: Callable[[], Any]) -> Any:
+    try:
+        return loader()
+    except (Invitation.DoesNotExist, Message.DoesNotExist):
+        return None
+
+
+def send_invitation_notice(*, invitation_id: int) -> bool:
+    """Mail the recipient of a pending invitation, once; True when an e-mail was sent.
+
+    Nothing is sent when the invitation is gone or answered, or the recipient turned the
+    notice off since.
+    """
+    invitation = _load(
+        lambda: Invitation.objects.select_related("sender", "recipient").get(pk=invitation_id)
+    )
+    if invitation is None or invitation.status != Invitation.Status.PENDING:
+        return False
+    recipient = invitation.recipient
+    if not recipient.notify_invitations:
+        return False
+    return _send_once(
+        "invitation",
+        invitation,
+        recipient.email,
+        f"{invitation.sender.name} wants to connect on Pitchless",
+        f"{invitation.sender.name} ({invitation.sender.headline}) invited you to connect.\n"
+        "Answer on your Invitations page.",
+    )
+
+
+def send_message_notice(*, message_id: int) -> bool:
+    """Mail the recipient of a message filed in their inbox, once; True when an e-mail was sent."""
+    message = _load(
+        lambda: Message.objects.select_related("sender", "recipient").get(pk=message_id)
+    )
+    if message is None or message.filed_as != Message.Filing.INBOX:
+        return False
     recipient = message.recipient
-    if recipient.notify_messages and message.filed_as == Message.Filing.INBOX:
-        _send_later(
-            recipient.email,
-            f"New message from {message.sender.name} on Pitchless",
-            f"{message.sender.name} wrote to you. Read it in your inbox.",
-        )
+    if not recipient.notify_messages:
+        return False
+    return _send_once(
+        "message",
+        message,
+        recipient.email,
+        f"New message from {message.sender.name} on Pitchless",
+        f"{message.sender.name} wrote to you. Read it in your inbox.",
+    )
