@@ -69,7 +69,7 @@ KINDS = ("offer", "request")
 _WORD = re.compile(r"[^\W_]+")
 _SPLIT_WORDS = re.compile(r"([^\W_]+)")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
-_MARKUP = re.compile(r"[*_`#>]+|\s+")
+_MARKUP = re.compile(r"[*`]+|\s+")
 _SUFFIXES = ("ments", "ment", "ings", "ing", "ers", "er", "ies", "es", "ed", "s")
 _TRUE = frozenset({"1", "true", "yes", "on", "remote"})
 _FALSE = frozenset({"0", "false", "no", "off", "onsite", "on-site"})
@@ -77,9 +77,9 @@ _ANY = frozenset({"", "any", "either", "all", "none", "null"})
 
 
 def clean_text(value: str) -> str:
-    """``value`` without NUL bytes and lone surrogates, which no database driver accepts."""
+    """``value`` without NUL bytes (made spaces) and lone surrogates: no driver accepts them."""
     if "\x00" in value:
-        value = value.replace("\x00", "")
+        value = value.replace("\x00", " ")
     return value.encode("utf-8", "ignore").decode("utf-8")
 
 
@@ -356,9 +356,9 @@ def _filtered(params: SearchParams, now: datetime):
     qs = Listing.objects.active(now)
     if params.kind in KINDS:
         qs = qs.filter(kind=params.kind)
-    if params.category:
-        qs = qs.filter(category__slug=params.category)
-    low, high = params.price_min, params.price_max
+    if params.category and isinstance(params.category, str):
+        qs = qs.filter(category__slug=clean_text(params.category)[:60])
+    low, high = _safe_price(params.price_min), _safe_price(params.price_max)
     if low is not None or high is not None:
         # A listing's [price_min, price_max] overlaps the asked range; a missing bound on the
         # listing is open ("from 500" has no ceiling, "up to 80" no floor); listings without
@@ -369,16 +369,28 @@ def _filtered(params: SearchParams, now: datetime):
         if low is not None:
             qs = qs.filter(Q(price_max__gte=low) | Q(price_max__isnull=True))
     if params.remote is not None:
-        qs = qs.filter(remote=params.remote)
-    location = clean_text(params.location or "").strip()[:MAX_LOCATION_CHARS]
+        qs = qs.filter(remote=bool(params.remote))
+    location = params.location if isinstance(params.location, str) else ""
+    location = clean_text(location).strip()[:MAX_LOCATION_CHARS]
     if location:
         qs = qs.filter(location__icontains=location)
-    if params.within_days:
-        days = max(1, min(int(params.within_days), MAX_WITHIN_DAYS))
+    if isinstance(params.within_days, int) and params.within_days > 0:
+        days = min(params.within_days, MAX_WITHIN_DAYS)
         qs = qs.filter(published_at__gte=now - timedelta(days=days))
-    if params.posted_after is not None:
-        qs = qs.filter(published_at__gt=params.posted_after)
+    if isinstance(params.posted_after, datetime):
+        after = params.posted_after
+        if timezone.is_naive(after):
+            after = after.replace(tzinfo=UTC)
+        qs = qs.filter(published_at__gt=after)
     return qs
+
+
+def _safe_price(value: Any) -> Decimal | None:
+    """A price bound the database can compare, or None (ignored) for anything else."""
+    try:
+        return _parse_decimal(value)
+    except (ValueError, ArithmeticError, TypeError):
+        return None
 
 
 def _matching(qs, query: ParsedQuery):
