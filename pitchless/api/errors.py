@@ -8,6 +8,12 @@
 - a request that does not match its schema: 422 with each field's problem (the submitted
   value is never echoed back: it may be a megabyte long);
 - a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``: 413.
+
+The Exchange's refusals map the same way: ``NotFound`` 404, ``Forbidden`` 403, ``Conflict`` 409
+(a near-duplicate listing adds ``duplicate_of``, the id of the listing it repeats),
+``LimitReached`` 429 with the code ``exchange_limit`` (a count of things you have, such as active
+listings or saved searches: it lifts when you close or delete one, so ``lifts_at`` is ``null``),
+and any other ``ExchangeError`` 400.
 """
 
 from __future__ import annotations
@@ -18,7 +24,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
+from pitchless.exchange import services as exchange
 from pitchless.network import services
+
+#: the ``code`` of a 429 for an Exchange limit (active listings, saved searches)
+EXCHANGE_LIMIT = "exchange_limit"
 
 
 class TooManyAttempts(Exception):
@@ -64,6 +74,33 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(services.NetworkError)
     def refused(request: HttpRequest, exc: services.NetworkError) -> HttpResponse:
+        return api.create_response(request, {"detail": str(exc)}, status=400)
+
+    @api.exception_handler(exchange.NotFound)
+    def exchange_not_found(request: HttpRequest, exc: exchange.NotFound) -> HttpResponse:
+        return api.create_response(request, {"detail": str(exc) or "Not found."}, status=404)
+
+    @api.exception_handler(exchange.Forbidden)
+    def exchange_forbidden(request: HttpRequest, exc: exchange.Forbidden) -> HttpResponse:
+        return api.create_response(request, {"detail": str(exc)}, status=403)
+
+    @api.exception_handler(exchange.DuplicateListing)
+    def duplicate(request: HttpRequest, exc: exchange.DuplicateListing) -> HttpResponse:
+        body = {"detail": str(exc), "duplicate_of": exc.duplicate_of.pk}
+        return api.create_response(request, body, status=409)
+
+    @api.exception_handler(exchange.Conflict)
+    def exchange_conflict(request: HttpRequest, exc: exchange.Conflict) -> HttpResponse:
+        return api.create_response(request, {"detail": str(exc)}, status=409)
+
+    @api.exception_handler(exchange.LimitReached)
+    def exchange_limit(request: HttpRequest, exc: exchange.LimitReached) -> HttpResponse:
+        # Same shape as the invitation limits; it lifts when the member frees a place.
+        body = {"detail": str(exc), "code": EXCHANGE_LIMIT, "lifts_at": None}
+        return api.create_response(request, body, status=429)
+
+    @api.exception_handler(exchange.ExchangeError)
+    def exchange_refused(request: HttpRequest, exc: exchange.ExchangeError) -> HttpResponse:
         return api.create_response(request, {"detail": str(exc)}, status=400)
 
     @api.exception_handler(DjangoValidationError)

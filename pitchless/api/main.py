@@ -10,10 +10,14 @@ from pitchless.api.routers import (
     blocks,
     connections,
     conversations,
+    exchange_trust,
     invitations,
+    listings,
     members,
     messages,
+    proposals,
     reports,
+    saved_searches,
 )
 from pitchless.api.security import TokenAuth
 
@@ -37,3 +41,8 @@ api.add_router("/blocks", blocks.router)
 api.add_router("/messages", messages.router)
 api.add_router("/conversations", conversations.router)
 api.add_router("/reports", reports.router)
+# The Exchange's routers name their full paths (/listings, /me/listings, /proposals…).
+api.add_router("", listings.router)
+api.add_router("", proposals.router)
+api.add_router("", saved_searches.router)
+api.add_router("", exchange_trust.router)

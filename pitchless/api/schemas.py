@@ -7,13 +7,15 @@ invitation note (filing, reasons) is shown to its recipient only, and the score 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from ninja import Schema
 from pydantic import Field, field_validator
 
+from pitchless.exchange.models import Engagement, Listing, Proposal, Review, SavedSearch
 from pitchless.members.models import Member
 from pitchless.network.models import Connection, Invitation, Message, Participant
 
@@ -435,3 +437,334 @@ class ReportOut(Schema):
     message: int | None
     reason: str
     created_at: datetime
+
+
+# --- Exchange ---------------------------------------------------------------------------------
+#
+# Listings, search, proposals, saved searches, flags, engagements and reviews. Prices are
+# decimals with two places (sent back as strings, so no cents are lost to floating point).
+
+#: a price: at most 12 digits, two of them after the point, never negative
+Price = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+ListingKind = Literal["offer", "request"]
+ListingStatus = Literal["draft", "published", "closed", "expired", "hidden"]
+
+
+class CategoryOut(Schema):
+    """One category of the Exchange's taxonomy; listings name it by ``slug``."""
+
+    slug: str
+    name: str
+    group: Literal["services", "goods"]
+
+
+class ListingIn(Schema):
+    """A new listing: an ``offer`` (what you sell) or a ``request`` (what you need).
+
+    It is saved as a draft unless ``publish`` is true.
+    """
+
+    kind: ListingKind
+    title: str = Field(min_length=1, max_length=140)
+    description: str = Field(min_length=1, max_length=5000)
+    category: str = Field(min_length=1, max_length=60)
+    tags: str = Field("", max_length=300)
+    price_min: Price | None = None
+    price_max: Price | None = None
+    currency: str = Field("", max_length=3)
+    remote: bool = False
+    location: str = Field("", max_length=120)
+    publish: bool = False
+
+
+class ListingPatchIn(Schema):
+    """Change some fields of your listing; the ones left out keep their value.
+
+    Send ``null`` for a price to clear it.
+    """
+
+    kind: ListingKind | None = None
+    title: str | None = Field(None, min_length=1, max_length=140)
+    description: str | None = Field(None, min_length=1, max_length=5000)
+    category: str | None = Field(None, min_length=1, max_length=60)
+    tags: str | None = Field(None, max_length=300)
+    price_min: Price | None = None
+    price_max: Price | None = None
+    currency: str | None = Field(None, max_length=3)
+    remote: bool | None = None
+    location: str | None = Field(None, max_length=120)
+
+
+class ListingOut(Schema):
+    """A listing. ``description`` is the text as written (simple formatting, never HTML)."""
+
+    id: int
+    kind: ListingKind
+    status: ListingStatus
+    title: str
+    description: str
+    category: CategoryOut
+    tags: list[str]
+    price_min: Decimal | None
+    price_max: Decimal | None
+    currency: str
+    remote: bool
+    location: str
+    owner: MemberOut
+    mine: bool
+    created_at: datetime
+    published_at: datetime | None
+    expires_at: datetime | None
+    renewed_at: datetime | None
+    closed_at: datetime | None
+
+
+class ListingPageOut(Schema):
+    """One page of listings."""
+
+    count: int
+    items: list[ListingOut]
+
+
+def listing_out(listing: Listing, viewer: Member) -> ListingOut:
+    """``listing`` as ``viewer`` sees it (``mine`` tells whether they own it)."""
+    category = listing.category
+    return ListingOut(
+        id=listing.pk,
+        kind=listing.kind,
+        status=listing.status,
+        title=listing.title,
+        description=listing.description,
+        category=CategoryOut(slug=category.slug, name=category.name, group=category.group),
+        tags=listing.tag_list(),
+        price_min=listing.price_min,
+        price_max=listing.price_max,
+        currency=listing.currency,
+        remote=listing.remote,
+        location=listing.location,
+        owner=member_out(listing.owner),
+        mine=listing.owner_id == viewer.pk,
+        created_at=listing.created_at,
+        published_at=listing.published_at,
+        expires_at=listing.expires_at,
+        renewed_at=listing.renewed_at,
+        closed_at=listing.closed_at,
+    )
+
+
+class DuplicateOut(Schema):
+    """Publishing was refused: you already have an active listing that says the same."""
+
+    detail: str
+    duplicate_of: int
+
+
+class HitOut(Schema):
+    """One search result. ``snippet`` is safe HTML: escaped text, matches in ``<mark>``."""
+
+    listing: ListingOut
+    snippet: str
+    rank: float
+
+
+class SearchOut(Schema):
+    """One page of search results, best first (newest first without words).
+
+    ``messages`` says which parts of the query could not be used as typed (a filter that
+    was dropped, a query that was cut); the rest of the query still ran.
+    """
+
+    page: int
+    per_page: int
+    has_next: bool
+    messages: list[str]
+    items: list[HitOut]
+
+
+class TextIn(Schema):
+    """A message to the other member; it starts or joins your conversation with them."""
+
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class EngagementOut(Schema):
+    """A buyer and a seller talking about one listing in their ``conversation``.
+
+    ``completed`` is true once both sides marked it completed; then each may review the other.
+    """
+
+    id: int
+    listing: int
+    buyer: MemberOut
+    seller: MemberOut
+    conversation: int
+    proposal: int | None
+    created_at: datetime
+    buyer_completed_at: datetime | None
+    seller_completed_at: datetime | None
+    completed: bool
+
+
+def engagement_out(engagement: Engagement) -> EngagementOut:
+    """An engagement as either of its two members sees it."""
+    return EngagementOut(
+        id=engagement.pk,
+        listing=engagement.listing_id,
+        buyer=member_out(engagement.buyer),
+        seller=member_out(engagement.seller),
+        conversation=engagement.conversation_id,
+        proposal=engagement.proposal_id,
+        created_at=engagement.created_at,
+        buyer_completed_at=engagement.buyer_completed_at,
+        seller_completed_at=engagement.seller_completed_at,
+        completed=engagement.completed,
+    )
+
+
+class ProposalIn(Schema):
+    """Answer a request: what you would do, optionally a price and one of your own offers."""
+
+    text: str = Field(min_length=1, max_length=3000)
+    price: Price | None = None
+    currency: str = Field("", max_length=3)
+    offer: int | None = Field(None, ge=1, strict=True)
+
+
+class ProposalOut(Schema):
+    """A seller's proposal on a request, as its seller or the requester sees it."""
+
+    id: int
+    request: int
+    seller: MemberOut
+    text: str
+    price: Decimal | None
+    currency: str
+    offer: int | None
+    status: Literal["sent", "shortlisted", "declined"]
+    created_at: datetime
+    decided_at: datetime | None
+
+
+class ProposalPageOut(Schema):
+    """One page of proposals, oldest first."""
+
+    count: int
+    items: list[ProposalOut]
+
+
+def proposal_out(proposal: Proposal) -> ProposalOut:
+    """A proposal row."""
+    return ProposalOut(
+        id=proposal.pk,
+        request=proposal.request_id,
+        seller=member_out(proposal.seller),
+        text=proposal.text,
+        price=proposal.price,
+        currency=proposal.currency,
+        offer=proposal.offer_id,
+        status=proposal.status,
+        created_at=proposal.created_at,
+        decided_at=proposal.decided_at,
+    )
+
+
+class SavedSearchIn(Schema):
+    """Save a search under ``name``; with ``alerts`` a daily e-mail lists new matches."""
+
+    name: str = Field(min_length=1, max_length=120)
+    q: str = Field("", max_length=500)
+    kind: ListingKind | None = None
+    category: str | None = Field(None, max_length=60)
+    price_min: Price | None = None
+    price_max: Price | None = None
+    remote: bool | None = None
+    location: str = Field("", max_length=120)
+    within_days: int | None = Field(None, ge=1, le=365, strict=True)
+    alerts: bool = True
+
+
+class SavedSearchOut(Schema):
+    """One of your saved searches: its words, its filters and whether it mails you.
+
+    On creation, ``messages`` says which filters the search changed or could not use.
+    """
+
+    id: int
+    name: str
+    q: str
+    filters: dict[str, Any]
+    alerts: bool
+    created_at: datetime
+    last_digest_at: datetime | None
+    messages: list[str] = []
+
+
+def saved_search_out(saved: SavedSearch, messages: list[str] | None = None) -> SavedSearchOut:
+    """A saved search row, with the search's ``messages`` about its filters."""
+    return SavedSearchOut(
+        id=saved.pk,
+        name=saved.name,
+        q=saved.query,
+        filters=saved.filters or {},
+        alerts=saved.alerts,
+        created_at=saved.created_at,
+        last_digest_at=saved.last_digest_at,
+        messages=messages or [],
+    )
+
+
+class FlagIn(Schema):
+    """Flag a listing for the moderators, optionally saying why."""
+
+    reason: str = Field("", max_length=500)
+
+
+class FlagOut(Schema):
+    """Your flag on a listing."""
+
+    id: int
+    listing: int
+    reason: str
+    created_at: datetime
+
+
+class ReviewIn(Schema):
+    """Review the other side of a completed engagement: 1 to 5 stars and optional words."""
+
+    stars: int = Field(ge=1, le=5, strict=True)
+    text: str = Field("", max_length=2000)
+
+
+class ReviewOut(Schema):
+    """A review: who wrote it, about whom, on which engagement."""
+
+    id: int
+    engagement: int
+    author: MemberOut
+    subject: MemberOut
+    stars: int
+    text: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ReviewPageOut(Schema):
+    """A member's reviews, newest first, with their average stars over all of them."""
+
+    average: float | None
+    count: int
+    items: list[ReviewOut]
+
+
+def review_out(review: Review) -> ReviewOut:
+    """A review row."""
+    return ReviewOut(
+        id=review.pk,
+        engagement=review.engagement_id,
+        author=member_out(review.author),
+        subject=member_out(review.subject),
+        stars=review.stars,
+        text=review.text,
+        created_at=review.created_at,
+        updated_at=review.updated_at,
+    )

@@ -4,6 +4,7 @@ members' ids answer 404, exactly like ids that do not exist."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -242,8 +243,8 @@ def test_every_operation_needs_a_token_except_sign_up_and_token(world):
     for path, operations in schema["paths"].items():
         for method in operations:
             url = path.removeprefix("/api")
-            for name in ("conversation_id", "message_id", "invitation_id", "member_id", "token_id"):
-                url = url.replace("{" + name + "}", "1")
+            # Path ids are whole numbers: any one reaches the endpoint's authentication.
+            url = re.sub(r"\{\w+_id\}", "1", url)
             response = Api().call(method, url, {})
             if (method, path) in public:
                 assert response.status_code != 401
