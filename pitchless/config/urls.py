@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/", include("pitchless.api.urls")),
     path("", include("pitchless.members.urls")),
     path("", include("pitchless.network.urls")),
+    path("", include("pitchless.exchange.urls")),
     path("", include("pitchless.moderation.urls")),
     path("", include("pitchless.audits.urls")),
     path("", include("pitchless.core.urls")),
