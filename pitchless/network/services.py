@@ -456,6 +456,10 @@ def may_message(
         return True
     if conversation is not None and conversation.started_by_id == recipient.pk:
         return True
+    if conversation is not None and hooks.in_exchange_engagement(
+        sender=sender, recipient=recipient, conversation_id=conversation.pk
+    ):
+        return True
     return hooks.answers_exchange_request(
         sender=sender, recipient=recipient, request_id=exchange_request
     )
@@ -534,7 +538,19 @@ def send_message(
         pair=pair,
         answers_listing=answers_listing,
     ):
-        raise Forbidden("You can only write to your connections.")
+        # Asked only when otherwise refused, so ordinary sends pay no extra query: a buyer's
+        # follow-up in the conversation they started about an Exchange listing is still
+        # their own contact (allowed, and exempt from the guard like the first message).
+        if (
+            conversation is None
+            or pair.blocked
+            or not recipient.is_active
+            or not hooks.in_exchange_engagement(
+                sender=sender, recipient=recipient, conversation_id=conversation.pk
+            )
+        ):
+            raise Forbidden("You can only write to your connections.")
+        answers_listing = True
 
     assessment = guard_adapter.assess_message(
         sender=sender,
