@@ -18,5 +18,13 @@ urlpatterns = [
     path("moderation/members/<int:member_id>/restrict/", views.restrict, name="restrict"),
     path("moderation/members/<int:member_id>/suspend/", views.suspend, name="suspend"),
     path("moderation/members/<int:member_id>/lift/", views.lift, name="lift"),
+    path(
+        "moderation/listings/<int:listing_id>/restore/",
+        views.listing_restore,
+        name="listing_restore",
+    ),
+    path(
+        "moderation/listings/<int:listing_id>/remove/", views.listing_remove, name="listing_remove"
+    ),
     path("me/standing/", views.standing, name="standing"),
 ]

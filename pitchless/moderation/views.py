@@ -9,14 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from pitchless.exchange import services as exchange
+from pitchless.exchange.models import Flag, Listing
 from pitchless.members.models import Member
 from pitchless.moderation import services
 from pitchless.moderation.access import moderator_required
@@ -57,7 +61,7 @@ def _report_or_none(form: Any, member: Member) -> Report | None:
 def _run(request: HttpRequest, action: Callable[[], object], done: str) -> bool:
     try:
         action()
-    except (services.ModerationError, network.NetworkError) as exc:
+    except (services.ModerationError, network.NetworkError, exchange.ExchangeError) as exc:
         flash.error(request, str(exc))
         return False
     flash.success(request, done)
@@ -99,7 +103,29 @@ def queue(request: HttpRequest) -> HttpResponse:
             ],
             "open_reports": Report.objects.open().count(),
             "held_messages": Message.objects.held().count(),
+            "hidden_listings": _hidden_listings(),
+            "flags_to_hide": settings.PITCHLESS_LISTING_FLAGS_TO_HIDE,
         },
+    )
+
+
+def _hidden_listings() -> list[Listing]:
+    """Listings hidden by flags, oldest first, each with its open flags."""
+    return list(
+        # a removed listing stays hidden with its flags closed: only open flags wait here
+        Listing.objects.filter(status=Listing.Status.HIDDEN)
+        .filter(Exists(Flag.objects.filter(listing=OuterRef("pk"), status=Flag.Status.OPEN)))
+        .select_related("owner", "category")
+        .prefetch_related(
+            Prefetch(
+                "flags",
+                queryset=Flag.objects.filter(status=Flag.Status.OPEN)
+                .select_related("member")
+                .order_by("created_at", "id"),
+                to_attr="open_flags",
+            )
+        )
+        .order_by("updated_at", "id")[:QUEUE_SIZE]
     )
 
 
@@ -323,6 +349,47 @@ def dismiss(request: HttpRequest, report_id: int) -> HttpResponse:
         "Report dismissed.",
     )
     return _back(request, "moderation:queue")
+
+
+# --- actions on hidden Exchange listings ------------------------------------------------------
+
+
+def _listing_decision(request: HttpRequest, listing_id: int, *, restore: bool) -> HttpResponse:
+    listing = get_object_or_404(Listing.objects.select_related("owner"), pk=listing_id)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        _form_error(request, form)
+        return _back(request, "moderation:queue")
+    reason = form.cleaned_data["reason"]
+    if restore:
+        _run(
+            request,
+            lambda: exchange.restore_listing(
+                listing=listing, moderator=request.user, reason=reason
+            ),
+            f"“{listing.title}” is published again.",
+        )
+    else:
+        _run(
+            request,
+            lambda: exchange.remove_listing(listing=listing, moderator=request.user, reason=reason),
+            f"“{listing.title}” was removed.",
+        )
+    return _back(request, "moderation:queue")
+
+
+@moderator_required
+@require_POST
+def listing_restore(request: HttpRequest, listing_id: int) -> HttpResponse:
+    """Publish a hidden listing again; its flags are closed."""
+    return _listing_decision(request, listing_id, restore=True)
+
+
+@moderator_required
+@require_POST
+def listing_remove(request: HttpRequest, listing_id: int) -> HttpResponse:
+    """Remove a hidden listing for good; its flags are closed."""
+    return _listing_decision(request, listing_id, restore=False)
 
 
 # --- the member's own standing ----------------------------------------------------------------

@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pitchless.members.models import Member
-from pitchless.network import services
+from pitchless.network import hooks, services
 from pitchless.network.digest import WEEK, digest_line, pitches_filed
 from pitchless.network.forms import (
     AnswerForm,
@@ -522,6 +522,7 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
             "can_write": services.may_message(
                 sender=request.user, recipient=mine.other, conversation=mine.conversation
             ),
+            "exchange_listings": hooks.conversation_listings(conversation_id, request.user),
         },
         status=status,
     )
