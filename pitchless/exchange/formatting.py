@@ -28,6 +28,13 @@ def _valid_link(url: str) -> bool:
     return url.strip().lower().startswith(_LINK_PREFIXES)
 
 
+def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
+    # Second line of defence, and the only one for an empty target ("[x]()").
+    if element == "a" and attribute == "href":
+        return value if _valid_link(value) else None
+    return value
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     md = MarkdownIt("zero", {"html": False, "breaks": True, "linkify": False})
@@ -50,6 +57,7 @@ def render_description(text: str) -> SafeString:
         url_schemes=set(URL_SCHEMES),
         link_rel=LINK_REL,
         strip_comments=True,
+        attribute_filter=_keep_attribute,
     )
     # Safe: nh3 has just removed every tag and attribute outside the allow-list.
     return mark_safe(clean)
