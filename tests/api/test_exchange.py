@@ -232,6 +232,29 @@ def test_search_filters_and_pages(as_bob, alice, bob):
     assert first["items"][0]["listing"]["id"] != second["items"][0]["listing"]["id"]
 
 
+def test_a_search_page_takes_the_same_queries_for_3_or_15_hits(as_bob):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.members.factories import make_member
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = as_bob.get("/listings", {"q": "django"})
+        assert response.status_code == 200
+        return len(ctx.captured_queries), len(response.json()["items"])
+
+    queries()  # the first request reads and caches the token
+    for _ in range(3):
+        make_listing(make_member(), 0)
+    few, three = queries()
+    for _ in range(12):
+        make_listing(make_member(), 0)
+    many, fifteen = queries()
+    assert (three, fifteen) == (3, 15)
+    assert many == few
+
+
 @pytest.mark.parametrize(
     "params",
     [

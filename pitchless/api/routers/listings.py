@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -133,6 +134,9 @@ def search_listings(request: HttpRequest, params: Query[SearchIn]) -> SearchOut:
         {key: value for key, value in raw.items() if value is not None}
     )
     found = search.search(wanted, page=params.page, per_page=params.per_page)
+    # Each hit shows its owner: read them in one query, not one per hit (a no-op when the
+    # search already joined them).
+    prefetch_related_objects([hit.listing for hit in found.hits], "owner")
     if found.message:
         messages = [*messages, found.message]
     return SearchOut(
