@@ -140,6 +140,15 @@ _PITCH = [
 ]
 
 
+#: ``guard_reasons`` of a seeded pitch, as the guard stores them
+_PITCH_REASONS = json.dumps(
+    [
+        {"code": "offer", "text": "It offers a product or service."},
+        {"code": "call_to_action", "text": "It asks for a call or a demo."},
+    ]
+)
+
+
 def _fill(rng: random.Random, template: str) -> str:
     return template.format(
         f=rng.choice(_FIELDS),
@@ -400,7 +409,7 @@ def seed(sizes: Sizes, seed_value: int = 1) -> dict[str, float]:
             filed = "pitches" if pitch else "held" if held else "inbox"
             text = rng.choice(pitch_pool) if pitch else rng.choice(text_pool)
             score = f"{0.7 + rng.random() * 0.3:.3f}" if pitch else f"{rng.random() * 0.3:.3f}"
-            reasons = '["offer", "call to action"]' if pitch else "[]"
+            reasons = _PITCH_REASONS if pitch else "[]"
             messages.add(
                 f"{message_id}\t{text}\t{_ts(at)}\t{filed}\tchecked\t{'t' if pitch else 'f'}\t"
                 f"{score}\t{reasons}\t{conv_id}\t{recipient}\t{sender}"
@@ -1175,6 +1184,12 @@ def main(argv: list[str] | None = None) -> int:
         check=False,
     )
     print_sizes()
+    logs = ROOT / "var" / "scale-logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    for log in (web.log, worker.log):
+        if log.exists():
+            shutil.copy(log, logs / log.name)
+    print(f"server logs copied to {logs}")
     shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
