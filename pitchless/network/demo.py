@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from pitchless.exchange.demo import load_exchange_demo
 from pitchless.members.models import Member
 from pitchless.network import services
 from pitchless.network.models import Connection, Conversation, Invitation, Message, Participant
@@ -299,6 +300,9 @@ def load_demo() -> DemoResult:
         services.send_invitation(
             sender=people["theo"], recipient=people[key], note="Would be glad to connect."
         )
+
+    # The Exchange's listings, proposals and one reviewed engagement, by the same members.
+    load_exchange_demo(people)
 
     return DemoResult(
         members=len(people),

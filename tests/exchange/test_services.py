@@ -732,3 +732,28 @@ def test_remove_keeps_it_hidden_with_the_reason(alice, moderator):
     assert services.get_listing(listing_id=listing.pk, viewer=alice) == listing
     with pytest.raises(services.NotFound):
         services.get_listing(listing_id=listing.pk, viewer=None)
+
+
+# --- demo data --------------------------------------------------------------------------------
+
+
+def test_the_demo_listings_load_through_the_services_once(db):
+    from pitchless.exchange.demo import LISTINGS, load_exchange_demo
+    from pitchless.exchange.models import Review, SavedSearch
+    from pitchless.network.demo import PEOPLE
+
+    people = {key: make_member(name, location=place) for key, name, _, _, place in PEOPLE}
+    made = load_exchange_demo(people)
+    assert made == len(LISTINGS) and 55 <= made <= 70
+    active = Listing.objects.active()
+    assert active.count() == made
+    assert active.requests().count() >= 8 and active.offers().count() >= 40
+    assert active.values("category").distinct().count() >= 25
+    assert all(listing.signature for listing in active)
+    assert Proposal.objects.count() >= 5
+    engagement = Engagement.objects.get()
+    assert engagement.completed
+    assert Review.objects.filter(engagement=engagement).count() == 2
+    assert SavedSearch.objects.filter(owner=people["maya"]).exists()
+    assert load_exchange_demo(people) == 0
+    assert Listing.objects.count() == made
