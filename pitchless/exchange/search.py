@@ -63,6 +63,10 @@ MAX_PRICE = Decimal("9999999999.99")
 MAX_WITHIN_DAYS = 365
 MAX_LOCATION_CHARS = 120
 SNIPPET_WORDS = 30
+#: relevance ranks at most this many matches, the most recent ones (see ``_ranked_page``)
+RANK_CANDIDATES = 2000
+#: columns a search page never shows: the MinHash signature alone is a few kilobytes a row
+_UNUSED_FIELDS = ("signature", "moderation_reason")
 SORTS = ("relevance", "newest")
 KINDS = ("offer", "request")
 
@@ -85,6 +89,8 @@ def clean_text(value: str) -> str:
 
 def _fold(word: str) -> str:
     """Lower case without accents, for comparing words in Python."""
+    if word.isascii():
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -425,6 +431,31 @@ def _matching(qs, query: ParsedQuery):
     return qs.extra(select={"search_rank": "0"})
 
 
+def _newest_first(qs):
+    """Most recently created first, in the order the engine's index can deliver cheaply."""
+    if connection.vendor == "sqlite":
+        # FTS5 walks its doclists by rowid, so a LIMIT stops the scan early.
+        return qs.extra(order_by=["-exchange_listing_fts.rowid"])
+    return qs.order_by("-id")
+
+
+def _ranked_page(qs, query: ParsedQuery, offset: int, limit: int) -> list[tuple[int, float]]:
+    """(id, rank) of the page's listings by relevance, then newest, then id.
+
+    Ranking every match of a common word costs time in proportion to the matches (at a
+    million listings "design" matches about 150,000). So the engine ranks at most
+    :data:`RANK_CANDIDATES` matches, the most recently created ones, which it finds without
+    reading the rest; the order among them is exact. Fewer matches than that: all are ranked.
+    """
+    candidates = list(
+        _newest_first(_matching(qs, query)).values_list("id", "published_at", "search_rank")[
+            :RANK_CANDIDATES
+        ]
+    )
+    candidates.sort(key=lambda row: (float(row[2] or 0.0), row[1], row[0]), reverse=True)
+    return [(pk, float(rank or 0.0)) for pk, _, rank in candidates[offset : offset + limit]]
+
+
 def _highlight(text: str, matcher: re.Pattern[str] | None, *, window: int | None) -> str:
     """Escaped ``text`` with matching words in ``<mark>``; cut to ``window`` words if given."""
     text = _MARKUP.sub(lambda m: " " if m.group().isspace() else "", text).strip()
@@ -433,10 +464,13 @@ def _highlight(text: str, matcher: re.Pattern[str] | None, *, window: int | None
     words = parts[1::2]
     if not words:
         return html.escape(text)
-    hits = [bool(matcher and matcher.match(_fold(w))) for w in words]
+
+    def hit(word: str) -> bool:
+        return bool(matcher and matcher.match(_fold(word)))
+
     start, end = 0, len(words)
     if window is not None and len(words) > window:
-        first = hits.index(True) if any(hits) else 0
+        first = next((i for i, w in enumerate(words) if hit(w)), 0) if matcher else 0
         start = max(0, first - window // 3)
         end = min(len(words), start + window)
         start = max(0, end - window)
@@ -445,9 +479,18 @@ def _highlight(text: str, matcher: re.Pattern[str] | None, *, window: int | None
         if i > start:
             out.append(html.escape(parts[2 * i]))
         word = html.escape(words[i])
-        out.append(f"<mark>{word}</mark>" if hits[i] else word)
+        out.append(f"<mark>{word}</mark>" if hit(words[i]) else word)
     out.append(" …" if end < len(words) else html.escape(parts[-1]))
     return "".join(out)
+
+
+def _page_rows(ids: list[int]) -> dict[int, Listing]:
+    """The page's listings by id, with their category (one query)."""
+    from pitchless.exchange.models import Listing
+
+    if not ids:
+        return {}
+    return Listing.objects.select_related("category").defer(*_UNUSED_FIELDS).in_bulk(ids)
 
 
 def search(
@@ -459,8 +502,9 @@ def search(
 ) -> SearchPage:
     """One page of active listings matching ``params``; never raises on user input.
 
-    Relevance sorts by rank, then newest, then id; ``newest`` (and any search without words)
-    sorts by publication time, then id, so pages never repeat or skip a listing.
+    Relevance sorts by rank, then newest, then id (among the :data:`RANK_CANDIDATES` most
+    recent matches); ``newest`` (and any search without words) sorts by publication time, then
+    id. Either way the order is total, so pages never repeat or skip a listing.
     """
     now = now or timezone.now()
     try:
@@ -473,26 +517,25 @@ def search(
         per_page = 20
     query = ParsedQuery.parse(params.q)
     qs = _filtered(params, now)
-    if query.terms:
-        qs = _matching(qs, query)
-        if params.sort == "newest":
-            order = ["-published_at", "-id"]
-        else:
-            order = ["-search_rank", "-published_at", "-id"]
-    else:
-        qs = qs.extra(select={"search_rank": "0"})
-        order = ["-published_at", "-id"]
     offset = (page - 1) * per_page
-    rows = list(qs.select_related("category").order_by(*order)[offset : offset + per_page + 1])
+    if query.terms and params.sort != "newest":
+        ranked = _ranked_page(qs, query, offset, per_page + 1)
+        by_id = _page_rows([pk for pk, _ in ranked])
+        rows = [(by_id[pk], rank) for pk, rank in ranked if pk in by_id]
+    else:
+        qs = _matching(qs, query) if query.terms else qs.extra(select={"search_rank": "0"})
+        listings = qs.select_related("category").defer(*_UNUSED_FIELDS)
+        listings = listings.order_by("-published_at", "-id")[offset : offset + per_page + 1]
+        rows = [(listing, float(listing.search_rank or 0.0)) for listing in listings]
     matcher = query.matcher()
     hits = [
         Hit(
             listing=listing,
             snippet=_highlight(listing.description, matcher, window=SNIPPET_WORDS),
-            rank=float(listing.search_rank or 0.0),
+            rank=rank,
             title_html=_highlight(listing.title, matcher, window=None),
         )
-        for listing in rows[:per_page]
+        for listing, rank in rows[:per_page]
     ]
     return SearchPage(
         hits=hits,

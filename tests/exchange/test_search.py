@@ -203,6 +203,17 @@ def test_pages_are_stable_with_ties(owner, q, sort):
     assert seen == sorted(seen, reverse=True)
 
 
+def test_relevance_ranks_the_most_recent_matches_only(owner, monkeypatch):
+    monkeypatch.setattr(search_module, "RANK_CANDIDATES", 3)
+    best_but_oldest = listing(owner, "Roofing roofing", description="roofing", age_days=9)
+    newer = [listing(owner, "Repairs", description="roofing", age_days=n) for n in (3, 2, 1)]
+    assert find("roofing") == [m.pk for m in reversed(newer)]
+    monkeypatch.setattr(search_module, "RANK_CANDIDATES", 4)
+    assert find("roofing") == [best_but_oldest.pk] + [m.pk for m in reversed(newer)]
+    # The newest sort is not bounded.
+    assert len(find("roofing", sort="newest")) == 4
+
+
 def test_page_numbers_out_of_range_are_clamped(owner):
     hit = listing(owner, "Anything")
     assert ids(search(SearchParams(), page=0, now=NOW)) == [hit.pk]
