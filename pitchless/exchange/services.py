@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMessage, send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Q, QuerySet
@@ -796,18 +797,71 @@ def decline_proposal(*, proposal: Proposal, by: Member, now: datetime | None = N
     proposal.status = Proposal.Status.DECLINED
     proposal.decided_at = now
     proposal.save(update_fields=["status", "decided_at"])
-    _send_mail_later(
-        proposal.seller.email,
-        f'Your proposal for "{proposal.request.title[:60]}"',
+    _enqueue_on_commit("decline_notice_task", proposal.pk)
+    return proposal
+
+
+def _enqueue_on_commit(task_name: str, object_id: int) -> None:
+    from pitchless.exchange import tasks
+
+    task = getattr(tasks, task_name)
+
+    def enqueue() -> None:
+        try:
+            task.delay(object_id)
+        except Exception:  # a broker outage must not fail the request that already committed
+            logger.exception("could not queue %s for %s; no e-mail is sent", task_name, object_id)
+
+    transaction.on_commit(enqueue)
+
+
+#: seconds a sent notice stays claimed; far longer than a task can be redelivered after
+_CLAIM_SECONDS = 2 * 24 * 3600
+
+
+def send_decline_notice(*, proposal_id: int) -> bool:
+    """E-mail the seller of a declined proposal a short, polite note; at most once.
+
+    Called by a Celery task after the decline commits. Celery may deliver a task twice, so a
+    cache claim keyed on the proposal and its decision time keeps the note single. Returns
+    whether a mail was sent.
+    """
+    proposal = (
+        Proposal.objects.select_related("request__owner", "seller")
+        .filter(pk=proposal_id, status=Proposal.Status.DECLINED)
+        .first()
+    )
+    if proposal is None or proposal.decided_at is None:
+        return False
+    key = f"exchange:declined:{proposal.pk}:{proposal.decided_at.timestamp():.6f}"
+    try:
+        if not cache.add(key, 1, timeout=_CLAIM_SECONDS):
+            return False
+    except Exception as exc:  # the cache is down: better a rare duplicate than a lost note
+        logger.warning("could not claim %s; sending without the duplicate check: %s", key, exc)
+        key = ""
+    body = render_to_string(
         "exchange/email/proposal_declined.txt",
         {
             "proposal": proposal,
             "request": proposal.request,
             "seller": proposal.seller,
             "url": absolute_url("exchange:home"),
+            "site_url": site_url(),
         },
     )
-    return proposal
+    try:
+        send_mail(
+            f'Your proposal for "{proposal.request.title[:60]}"',
+            body,
+            None,
+            [proposal.seller.email],
+        )
+    except Exception:
+        if key:  # give the claim back so that a retry may send it
+            cache.delete(key)
+        raise
+    return True
 
 
 @transaction.atomic

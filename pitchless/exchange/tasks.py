@@ -22,3 +22,9 @@ def send_digests_task() -> int:
 def expire_listings_task() -> dict[str, int]:
     """Expire listings whose time ran out, then warn owners of listings that expire soon."""
     return {"expired": services.expire_listings(), "warned": services.warn_expiring()}
+
+
+@shared_task(ignore_result=True, autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
+def decline_notice_task(proposal_id: int) -> bool:
+    """Tell the seller of a declined proposal, politely; at most once per decision."""
+    return services.send_decline_notice(proposal_id=proposal_id)

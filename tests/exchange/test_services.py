@@ -565,6 +565,13 @@ def test_shortlist_then_decline_mails_the_seller(alice, bob, django_capture_on_c
     assert [m.to for m in mail.outbox] == [[bob.email]]
     assert "A new logo for our cooperative" in mail.outbox[0].subject
     assert "Thank you for your proposal" in mail.outbox[0].body
+    # A redelivered task, or declining again, mails nothing more.
+    from pitchless.exchange.tasks import decline_notice_task
+
+    assert decline_notice_task(proposal.pk) is False
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decline_proposal(proposal=proposal, by=alice)
+    assert len(mail.outbox) == 1
     with pytest.raises(services.Conflict):
         services.shortlist_proposal(proposal=proposal, by=alice)
     with pytest.raises(services.Conflict, match="declined"):
