@@ -86,10 +86,12 @@ def home(request: HttpRequest) -> HttpResponse:
         "notices": notices,
         "save_form": SaveSearchForm(initial={"name": params.q[:120] or "My search"}),
     }
-    template = "exchange/_results.html" if request.htmx else "exchange/home.html"
+    # htmx restoring a page missing from its history cache wants the whole page, not the list
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "exchange/_results.html" if partial else "exchange/home.html"
     response = render(request, template, context)
     # the same URL answers a fragment to htmx and a page to everyone else: caches must tell
-    patch_vary_headers(response, ("HX-Request",))
+    patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
     return response
 
 
@@ -344,9 +346,7 @@ def proposals(request: HttpRequest, listing_id: int) -> HttpResponse:
     listing = _my_listing_or_404(request, listing_id)
     try:
         items = services.proposals_for(request=listing, by=request.user)
-    except (services.Forbidden, services.NotFound) as exc:
-        raise Http404(str(exc)) from exc
-    except services.ExchangeError as exc:
+    except services.ExchangeError as exc:  # Forbidden or NotFound: the same 404 to others
         raise Http404(str(exc)) from exc
     return render(
         request,

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from pitchless.exchange import services
-from pitchless.exchange.models import Engagement, SavedSearch
+from pitchless.exchange.categories import CATEGORIES
+from pitchless.exchange.models import Category, Engagement, SavedSearch
 from pitchless.network.models import Message
 from tests.members.factories import PASSWORD, make_member
 
@@ -29,6 +30,15 @@ INTEREST = "Hello Sam, could you move our two Rails apps to Kubernetes by June?"
 def _fast_hasher(settings):
     # Real hashing costs ~0.3 s per log-in; the flow does not need it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _categories(transactional_db):
+    # A transactional test empties every table when it ends, the migration's categories too.
+    for position, (slug, name, group) in enumerate(CATEGORIES):
+        Category.objects.get_or_create(
+            slug=slug, defaults={"name": name, "group": group, "position": position}
+        )
 
 
 def _log_in(page: Any, base: str, email: str) -> None:
@@ -157,3 +167,21 @@ def test_search_interest_saved_search_digest_and_unsubscribe(
     page.get_by_role("heading", name="Unsubscribed").wait_for()
     assert SavedSearch.objects.get(pk=saved.pk).alerts is False
     assert services.send_digests() == 0
+
+
+def test_search_works_without_javascript(page_without_js, live_server):
+    sam = make_member("Sam Seller", email="sam@example.org")
+    _offer(sam, OFFER, "I move legacy applications to Kubernetes clusters.")
+    _offer(sam, OTHER, "Monthly bookkeeping and VAT returns.", category="accounting")
+    page = page_without_js
+    page.goto(f"{live_server.url}/exchange/")
+    page.get_by_label("Search the Exchange").fill("bookkeeping")
+    page.get_by_label("Remote only").check()
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.wait_for_url(re.compile(r"/exchange/\?.*q=bookkeeping.*remote=on"))
+    assert "No listing matches" in page.locator("#results").inner_text()
+    page.get_by_label("Remote only").uncheck()
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.wait_for_url(lambda url: "remote=on" not in url)
+    results = page.locator("#results").inner_text()
+    assert OTHER in results and OFFER not in results
