@@ -684,6 +684,16 @@ def worker_command() -> list[str]:
     ]
 
 
+def collectstatic(env: dict[str, str]) -> None:
+    """Collect the static files into the environment's var folder, as a deployment does."""
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+    )
+
+
 def wait_http(port: int, log: Path, proc: Proc, seconds: float = 90) -> None:
     """Wait until the server answers anything on ``/api/openapi.json``."""
     deadline = time.monotonic() + seconds
@@ -1101,6 +1111,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=40, help="per level")
     parser.add_argument("--max-requests", type=int, default=20_000, help="per level")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--no-search", action="store_true", help="leave search out of the mix (to compare)"
+    )
     parser.add_argument("--redis-db", type=int, default=11, help="Redis database number to use")
     args = parser.parse_args(argv)
     sizes = Sizes(args.members, args.connections, args.messages, args.listings, args.invitations)
@@ -1137,6 +1150,7 @@ def main(argv: list[str] | None = None) -> int:
     web = Proc("web", web_command(port, args.workers), env, tmp / "web.log")
     worker = Proc("worker", worker_command(), env, tmp / "worker.log")
     try:
+        collectstatic(env)
         web.start()
         worker.start()
         wait_http(port, web.log, web)
@@ -1144,9 +1158,9 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         actors, invitations = prepare_actors(port, min(LOAD_MEMBERS, max(args.levels) * 2))
         print(f"  logged {len(actors)} members in in {time.perf_counter() - t0:.1f} s")
-        search = search_available(port, actors[0].token)
+        search = search_available(port, actors[0].token) and not args.no_search
         if not search:
-            print("  no GET /api/listings on this server: the load leaves search out")
+            print("  search left out of the mix (--no-search, or no GET /api/listings)")
         mix = Mix(actors, invitations, search)
         with _pg(DB_NAME) as conn:
             if (
