@@ -32,12 +32,14 @@ def build_parser() -> argparse.ArgumentParser:
         title="commands", dest="command", required=True, parser_class=_Parser
     )
     from pitchless.audit import _cli as audit_cli
+    from pitchless.core import _cli as site_cli
     from pitchless.guard import _cli as guard_cli
     from pitchless.network import _cli as network_cli
 
     network_cli.register_guard(guard_cli.register(subparsers))
     audit_cli.register(subparsers)
     network_cli.register(subparsers)
+    site_cli.register(subparsers)
     return parser
 
 
