@@ -9,6 +9,8 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pitchless.exchange import services
 from pitchless.exchange.models import (
@@ -567,3 +569,79 @@ def test_unreadable_listing_bodies_answer_4xx(as_alice, body):
 def test_odd_ids_answer_4xx(as_alice, method, path):
     response = as_alice.call(method, path, {})
     assert response.status_code in (404, 422), response.content
+
+
+def test_the_saved_search_cap_answers_429(as_bob, bob, monkeypatch):
+    monkeypatch.setattr(services, "MAX_SAVED_SEARCHES", 1)
+    assert as_bob.post("/saved-searches", {"name": "First"}).status_code == 201
+    response = as_bob.post("/saved-searches", {"name": "Second"})
+    assert response.status_code == 429, response.content
+    assert response.json()["code"] == "exchange_limit" and response.json()["lifts_at"] is None
+    assert SavedSearch.objects.filter(owner=bob).count() == 1
+
+
+# --- never a 500, whatever the JSON ---------------------------------------------------------
+
+#: the function-scoped fixtures are set up once for all examples; a 500 raises in the client
+FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+ANY_CHAR = st.characters(blacklist_categories=("Cs",))
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(ANY_CHAR, max_size=30)
+    | st.sampled_from(["offer", "request", "software-development", "1e400", "NaN", "-0", ""]),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+LISTING_FIELDS = [*_body(), "publish"]
+SEARCH_KEYS = [
+    "q", "kind", "category", "price_min", "price_max", "remote", "location", "within_days",
+    "sort", "page", "per_page",
+]  # fmt: skip
+
+
+@FUZZ
+@given(changes=st.dictionaries(st.sampled_from(LISTING_FIELDS), JSON_VALUES, max_size=4))
+def test_any_listing_body_answers_a_status_with_a_reason(as_alice, changes):
+    response = as_alice.post("/listings", {**_body(1), **changes})
+    assert response.status_code in (201, 400, 409, 422, 429), response.content
+    if response.status_code >= 400:
+        assert response.json()["detail"]
+
+
+@FUZZ
+@given(
+    params=st.dictionaries(
+        st.sampled_from([*SEARCH_KEYS]),
+        st.text(ANY_CHAR.filter(lambda c: c != "\x00"), max_size=40)
+        | st.integers(-5, 10**6).map(str),
+        max_size=5,
+    )
+)
+def test_any_search_query_answers_200_or_422(as_bob, params):
+    response = as_bob.get("/listings", params)
+    assert response.status_code in (200, 422), response.content
+    body = response.json()
+    assert ("items" in body) if response.status_code == 200 else body["detail"]
+
+
+@FUZZ
+@given(stars=JSON_VALUES, text=JSON_VALUES)
+def test_any_review_body_answers_a_status_with_a_reason(as_bob, alice, bob, stars, text):
+    offer = Listing.objects.filter(owner=alice).first() or make_listing(alice)
+    engagement = services.express_interest(listing=offer, buyer=bob, text="Interested!")
+    for member in (alice, bob):
+        services.complete_engagement(engagement=engagement, by=member)
+    response = as_bob.post(f"/engagements/{engagement.pk}/reviews", {"stars": stars, "text": text})
+    assert response.status_code in (201, 409, 422), response.content
+    valid = type(stars) is int and 1 <= stars <= 5 and isinstance(text, str) and len(text) <= 2000
+    if response.status_code == 422:
+        assert not valid and response.json()["detail"]
