@@ -1083,6 +1083,48 @@ def explain(out_path: Path) -> None:
             print(f"    SEQ SCAN {s}")
     out_path.write_text("\n".join(lines) + "\n")
     print(f"  plans written to {out_path}")
+    _time_in_process(calls)
+
+
+def _time_in_process(calls: dict, runs: int = 30) -> None:
+    """Median wall time, CPU time of this process and time in the database driver of each
+    request, run in-process (each in a transaction rolled back, so all can be repeated): what
+    one request costs with no queueing and no HTTP."""
+    import statistics
+
+    from django.db import connection, transaction
+
+    sql_seconds: list[float] = []
+
+    def timed_sql(execute, sql, params, many, context):
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            sql_seconds.append(time.perf_counter() - t0)
+
+    print(f"in-process cost per request (median of {runs}, machine load {_load()}):")
+    for op, call in calls.items():
+        wall, cpu, sql = [], [], []
+        for i in range(runs + 3):
+            sql_seconds.clear()
+            with transaction.atomic(), connection.execute_wrapper(timed_sql):
+                t0, c0 = time.perf_counter(), time.process_time()
+                status = call().status_code
+                t1, c1 = time.perf_counter(), time.process_time()
+                transaction.set_rollback(True)
+            if status == 404:
+                break
+            if i >= 3:  # warm-up
+                wall.append(t1 - t0)
+                cpu.append(c1 - c0)
+                sql.append(sum(sql_seconds))
+        if wall:
+            print(
+                f"  {op:12} wall {statistics.median(wall) * 1000:6.1f} ms  CPU "
+                f"{statistics.median(cpu) * 1000:6.1f} ms  in the database driver "
+                f"{statistics.median(sql) * 1000:6.1f} ms"
+            )
 
 
 # --- main -----------------------------------------------------------------------------------------
@@ -1105,6 +1147,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="1/50 of every size")
     parser.add_argument("--reuse", action="store_true", help="skip seeding: the DB is seeded")
     parser.add_argument("--seed-only", action="store_true", help="seed and stop")
+    parser.add_argument(
+        "--plans-only", action="store_true", help="only the in-process plans and costs"
+    )
     parser.add_argument(
         "--levels", type=lambda s: [int(x) for x in s.split(",")], default=[8, 16, 32]
     )
@@ -1146,6 +1191,16 @@ def main(argv: list[str] | None = None) -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="pitchless-scale-"))
     env = production_env(str(tmp / "var"), args.redis_db)
+    if args.plans_only:
+        (tmp / "var" / "static").mkdir(parents=True)
+        subprocess.run(
+            [sys.executable, __file__, "_explain", str(ROOT / "var" / "scale-explain.txt")],
+            env=env,
+            cwd=ROOT,
+            check=False,
+        )
+        shutil.rmtree(tmp, ignore_errors=True)
+        return 0
     port = free_port()
     web = Proc("web", web_command(port, args.workers), env, tmp / "web.log")
     worker = Proc("worker", worker_command(), env, tmp / "worker.log")
