@@ -302,6 +302,7 @@ _MOVES: dict[tuple[str, str], frozenset[str]] = {
     (S.PUBLISHED, S.HIDDEN): frozenset({SYSTEM}),  # enough flags
     (S.HIDDEN, S.PUBLISHED): frozenset({MODERATOR}),  # restored in time
     (S.HIDDEN, S.EXPIRED): frozenset({MODERATOR}),  # restored after its time ran out
+    (S.HIDDEN, S.HIDDEN): frozenset({MODERATOR}),  # removed for good
 }
 
 #: what the owner is told when a move from a status is refused
@@ -1059,9 +1060,9 @@ def remove_listing(*, listing: Listing, moderator: Member, reason: str) -> Listi
     """A moderator keeps a hidden listing down for good, with the reason its owner sees."""
     now = timezone.now()
     listing, reason = _moderated(listing, moderator, reason)
+    transition(listing=listing, to=S.HIDDEN, actor=MODERATOR, now=now)
     listing.moderation_reason = reason
-    listing.updated_at = now
-    listing.save(update_fields=["moderation_reason", "updated_at"])
+    listing.save(update_fields=["moderation_reason"])
     Flag.objects.filter(listing=listing, status=Flag.Status.OPEN).update(status=Flag.Status.CLOSED)
     ListingDecision.objects.create(
         listing=listing,

@@ -114,6 +114,7 @@ def test_the_table_of_moves():
         (S.PUBLISHED, S.HIDDEN, "system"),
         (S.HIDDEN, S.PUBLISHED, "moderator"),
         (S.HIDDEN, S.EXPIRED, "moderator"),
+        (S.HIDDEN, S.HIDDEN, "moderator"),
     }
     for frm in S.values:
         for to in S.values:
@@ -739,6 +740,10 @@ def test_remove_keeps_it_hidden_with_the_reason(alice, moderator):
     assert services.get_listing(listing_id=listing.pk, viewer=alice) == listing
     with pytest.raises(services.NotFound):
         services.get_listing(listing_id=listing.pk, viewer=None)
+    # A moderator may still change their mind; both decisions stay in the log.
+    restored = services.restore_listing(listing=listing, moderator=moderator, reason="Appeal")
+    assert restored.status == S.PUBLISHED and restored.moderation_reason == ""
+    assert list(ListingDecision.objects.values_list("kind", flat=True)) == ["restore", "remove"]
 
 
 # --- demo data --------------------------------------------------------------------------------
