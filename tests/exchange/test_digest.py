@@ -159,7 +159,6 @@ def test_the_digest_task_and_command(alice, bob):
     make_listing(bob, now=timezone.now() + timedelta(seconds=1))
     mail.outbox.clear()
     # The listing is "published" a second from now: run when it is.
-
     with time_machine.travel(timezone.now() + timedelta(minutes=1)):
         assert tasks.send_digests_task() == 1
         assert tasks.send_digests_task() == 0

@@ -769,3 +769,44 @@ def test_the_demo_listings_load_through_the_services_once(db):
     assert SavedSearch.objects.filter(owner=people["maya"]).exists()
     assert load_exchange_demo(people) == 0
     assert Listing.objects.count() == made
+
+
+def test_may_message_knows_the_buyers_engagement(alice, bob, carol):
+    engagement = make_engagement(make_offer(bob), alice)
+    conversation = engagement.conversation
+    assert network.may_message(sender=alice, recipient=bob, conversation=conversation)
+    assert network.may_message(sender=bob, recipient=alice, conversation=conversation)
+    assert not network.may_message(sender=carol, recipient=bob, conversation=None)
+    Block.objects.create(blocker=bob, blocked=alice)
+    assert not network.may_message(sender=alice, recipient=bob, conversation=conversation)
+    with pytest.raises(network.Forbidden):
+        network.send_message(sender=alice, conversation=conversation, text="Still there?")
+
+
+# --- admin ------------------------------------------------------------------------------------
+
+
+def test_the_admin_lists_every_exchange_model(alice, bob, client):
+    from django.contrib import admin
+
+    from pitchless.exchange import models
+
+    engagement = make_completed_engagement(make_offer(bob), alice)
+    services.write_review(engagement=engagement, by=alice, stars=5)
+    make_proposal(make_request(alice), bob)
+    admin_user = make_member(is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    for model in (
+        models.Category,
+        models.Listing,
+        models.Engagement,
+        models.Proposal,
+        models.SavedSearch,
+        models.SavedSearchHit,
+        models.Flag,
+        models.ListingDecision,
+        models.Review,
+    ):
+        assert admin.site.is_registered(model)
+        url = f"/admin/exchange/{model._meta.model_name}/"
+        assert client.get(url).status_code == 200, url
