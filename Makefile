@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 PURE := pitchless/guard pitchless/linkedin pitchless/audit
 
-.PHONY: run test lint suite format install install-dev clean
+.PHONY: run serve worker test lint suite format install install-dev clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,15 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_data --if-empty
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+## serve: the production web server (gunicorn) on 127.0.0.1:8000, after checking the database;
+##        settings from the environment or .env (see docs/configuration.md)
+serve: install
+	$(BIN)/pitchless serve
+
+## worker: a Celery worker with the periodic schedule, for one machine (needs REDIS_URL)
+worker: install
+	$(BIN)/pitchless worker --beat
 
 ## test: install the development extras, lint, type-check the pure packages, run the suite
 test: install-dev lint suite
