@@ -41,7 +41,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scale import HOST, PG_SERVER, ROOT, Proc, free_port, message_text
+from scale import HOST, PG_SERVER, ROOT, Proc, collectstatic, free_port, message_text
 
 DB_NAME = "hfaults"
 REDIS_PORT = 6390
@@ -69,7 +69,8 @@ for i, a in enumerate(ids):
         pairs += [(a, b), (b, a)]
 Connection.objects.bulk_create(rows, batch_size=2000)
 tokens = {m.pk: issue_token(member=m, name="drill")[1] for m in members}
-json.dump({"tokens": tokens, "pairs": pairs}, sys.stdout)
+emails = {m.pk: m.email for m in members}
+json.dump({"tokens": tokens, "pairs": pairs, "emails": emails}, sys.stdout)
 """
 
 
@@ -94,6 +95,7 @@ def fresh_database(env: dict[str, str], members: int = 120, degree: int = 6) -> 
     ).stdout
     seeded = json.loads(out)
     seeded["tokens"] = {int(k): v for k, v in seeded["tokens"].items()}
+    seeded["emails"] = {int(k): v for k, v in seeded["emails"].items()}
     return seeded
 
 
@@ -140,6 +142,7 @@ class Stack:
         )
 
     def __enter__(self) -> Stack:
+        collectstatic(self.web.env)
         self.web.start()
         self.worker.start()
         deadline = time.monotonic() + 90
@@ -208,6 +211,58 @@ def _sends(port: int, seeded: dict, rng: random.Random, count: int) -> tuple[Cou
         if status in (200, 201):
             ids.append(json.loads(payload)["id"])
     return statuses, latencies, ids
+
+
+def html_send(port: int, email: str, password: str, to: int, text: str) -> tuple[int, float]:
+    """Log in through the log-in page and send through the message form, as a browser does
+    without JavaScript; returns the form's answer (302 when sent) and the send's time in ms."""
+    import re
+    import urllib.parse
+
+    cookies: dict[str, str] = {}
+
+    def request(method: str, path: str, form: dict | None = None) -> tuple[int, str]:
+        conn = http.client.HTTPConnection(HOST, port, timeout=30)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+        body = None
+        if form is not None:
+            form = form | {"csrfmiddlewaretoken": cookies.get("csrftoken", "")}
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            for name, value in response.getheaders():
+                if name.lower() == "set-cookie":
+                    key, _, rest = value.partition("=")
+                    cookies[key] = rest.split(";", 1)[0]
+            return response.status, response.read().decode(errors="replace")
+        finally:
+            conn.close()
+
+    request("GET", "/login/")
+    status, _ = request("POST", "/login/", {"username": email, "password": password})
+    if status != 302:
+        return status, 0.0
+    page_status, page = request("GET", f"/members/{to}/message/")
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page)
+    t0 = time.perf_counter()
+    status, _ = request(
+        "POST",
+        f"/members/{to}/message/",
+        {"text": text, "idempotency_key": key.group(1) if key else secrets.token_hex(8)},
+    )
+    return (status if page_status in (200, 302) else page_status), (time.perf_counter() - t0) * 1000
+
+
+def _last_message_reasons(email: str) -> list[str]:
+    with _pg(DB_NAME) as conn:
+        row = conn.execute(
+            "SELECT m.guard_reasons FROM network_message m JOIN members_member s "
+            "ON s.id = m.sender_id WHERE s.email = %s ORDER BY m.id DESC LIMIT 1",
+            [email],
+        ).fetchone()
+    return [r.get("code", "") for r in row[0]] if row else []
 
 
 def _bulk_unknown(ids: list[int]) -> int:
@@ -284,6 +339,15 @@ def drill_redis(tmp: Path) -> None:
                     f"{_bulk_unknown(ids)}/{len(ids)}"
                 )
                 print(f"  {'':10} /healthz {_health(stack.port)}")
+                a, b = seeded["pairs"][0]
+                email = seeded["emails"][a]
+                status, ms = html_send(
+                    stack.port, email, "faults drill password", b, message_text(rng)
+                )
+                print(
+                    f"  {'':10} send through the pages (session log-in, form): HTTP {status} "
+                    f"in {ms:.0f} ms; reasons stored with it {_last_message_reasons(email)}"
+                )
                 if phase == "Redis down":
                     t0 = time.perf_counter()
                     status, _ = call(
