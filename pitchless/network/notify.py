@@ -10,6 +10,13 @@ the transaction commits (inline when no broker is configured). The task calls
 send at most one e-mail per row: Celery delivers a task at least once, so a claim
 (``cache.add``, a Redis ``SET NX`` once the cache is Redis) keeps a redelivered task from
 mailing twice.
+
+The claim is first a lease ("sending") that lasts no longer than the task may run (its hard
+time limit), and becomes "sent" for two days once the mail server took the e-mail. A worker
+killed while sending leaves only the lease: Redis redelivers the task after its visibility
+timeout, which is longer than the time limit, so by then the lease has lapsed and the task
+sends. A delivery that finds a live lease raises :class:`NoticeInFlight` and the task tries
+again once the lease has lapsed.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
@@ -28,6 +36,19 @@ logger = logging.getLogger(__name__)
 
 #: seconds a sent notice stays claimed; far longer than a task can be redelivered after
 CLAIM_SECONDS = 2 * 24 * 3600
+#: the longest a notice task may run (and so the longest lease), unless the site's task time
+#: limit is shorter: a mail server has ``EMAIL_TIMEOUT`` seconds per exchange
+NOTICE_TIME_LIMIT = 120
+_SENDING, _SENT = "sending", "sent"
+
+
+class NoticeInFlight(Exception):
+    """Another delivery of the same notice holds the lease: try again once it lapses."""
+
+
+def lease_seconds() -> int:
+    """How long a delivery holds a notice: the notice tasks' hard time limit."""
+    return max(1, min(NOTICE_TIME_LIMIT, int(settings.CELERY_TASK_TIME_LIMIT)))
 
 
 def _enqueue_on_commit(task: Any, object_id: int) -> None:
@@ -65,13 +86,19 @@ def _claim_key(kind: str, row: Invitation | Message) -> str:
 
 def _send_once(kind: str, row: Invitation | Message, to: str, subject: str, body: str) -> bool:
     key = _claim_key(kind, row)
+    state = None
     try:
-        claimed = cache.add(key, 1, timeout=CLAIM_SECONDS)
+        claimed = cache.add(key, _SENDING, timeout=lease_seconds())
+        if not claimed:
+            state = cache.get(key)
     except Exception as exc:  # the cache is down: better a rare duplicate than a lost notice
         logger.warning("could not claim %s; sending without the duplicate check: %s", key, exc)
         claimed, key = True, ""
     if not claimed:
-        return False
+        if state == _SENT:
+            return False
+        # A live lease (or one that lapsed just now): the task tries again later.
+        raise NoticeInFlight(f"the {kind} notice for {row.pk} is being sent by another delivery")
     try:
         send_mail(subject, body, None, [to])
     except Exception:
@@ -79,6 +106,11 @@ def _send_once(kind: str, row: Invitation | Message, to: str, subject: str, body
         # Give the claim back so that the task's retry may send it.
         _release(key)
         raise
+    if key:
+        try:
+            cache.set(key, _SENT, timeout=CLAIM_SECONDS)
+        except Exception as exc:
+            logger.warning("could not mark %s sent: %s", key, exc)
     return True
 
 
@@ -102,7 +134,7 @@ def send_invitation_notice(*, invitation_id: int) -> bool:
     """Mail the recipient of a pending invitation, once; True when an e-mail was sent.
 
     Nothing is sent when the invitation is gone or answered, or the recipient turned the
-    notice off since.
+    notice off since. Raises :class:`NoticeInFlight` while another delivery holds the notice.
     """
     invitation = _load(
         lambda: Invitation.objects.select_related("sender", "recipient").get(pk=invitation_id)
@@ -123,7 +155,10 @@ def send_invitation_notice(*, invitation_id: int) -> bool:
 
 
 def send_message_notice(*, message_id: int) -> bool:
-    """Mail the recipient of a message filed in their inbox, once; True when an e-mail was sent."""
+    """Mail the recipient of a message filed in their inbox, once; True when an e-mail was sent.
+
+    Raises :class:`NoticeInFlight` while another delivery holds the notice.
+    """
     message = _load(
         lambda: Message.objects.select_related("sender", "recipient").get(pk=message_id)
     )

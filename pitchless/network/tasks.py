@@ -1,38 +1,50 @@
 """Celery tasks of the network: each takes ids, is idempotent and calls one function.
 
 Celery delivers at least once (``acks_late``), so a task may run twice: the notices claim
-their row before mailing (see :mod:`pitchless.network.notify`), and the maintenance chores
-are safe to repeat. With no broker configured they run inline.
+their row before mailing (a lease, then "sent"; see :mod:`pitchless.network.notify`), and the
+maintenance chores are safe to repeat. With no broker configured they run inline.
 """
 
 from __future__ import annotations
 
 import smtplib
 
-from celery import shared_task
+from celery import Task, shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from pitchless.network import notify
 
-# A mail server that is down for a moment: try again later, a few times.
-_MAIL_RETRY = {
+# A mail server that is down for a moment: try again later, a few times. The hard time limit
+# is the notice's lease (see notify), so a delivery never outlives its claim.
+_NOTICE = {
+    "bind": True,
+    "ignore_result": True,
     "autoretry_for": (smtplib.SMTPException, OSError),
     "retry_backoff": 30,
     "retry_backoff_max": 600,
     "max_retries": 5,
+    "time_limit": notify.lease_seconds(),
+    "soft_time_limit": min(settings.CELERY_TASK_SOFT_TIME_LIMIT, notify.lease_seconds()),
 }
 
 
-@shared_task(ignore_result=True, **_MAIL_RETRY)
-def invitation_notice_task(invitation_id: int) -> bool:
+@shared_task(**_NOTICE)
+def invitation_notice_task(self: Task, invitation_id: int) -> bool:
     """Mail the recipient of a new invitation (once, whatever the deliveries)."""
-    return notify.send_invitation_notice(invitation_id=invitation_id)
+    try:
+        return notify.send_invitation_notice(invitation_id=invitation_id)
+    except notify.NoticeInFlight as exc:
+        raise self.retry(exc=exc, countdown=notify.lease_seconds()) from exc
 
 
-@shared_task(ignore_result=True, **_MAIL_RETRY)
-def message_notice_task(message_id: int) -> bool:
+@shared_task(**_NOTICE)
+def message_notice_task(self: Task, message_id: int) -> bool:
     """Mail the recipient of a message filed in their inbox (once, whatever the deliveries)."""
-    return notify.send_message_notice(message_id=message_id)
+    try:
+        return notify.send_message_notice(message_id=message_id)
+    except notify.NoticeInFlight as exc:
+        raise self.retry(exc=exc, countdown=notify.lease_seconds()) from exc
 
 
 @shared_task(ignore_result=True)

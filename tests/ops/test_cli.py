@@ -117,8 +117,8 @@ def _get(url: str) -> tuple[int, dict]:
 
 
 # transaction=True: the test database must hold no open transaction while it is copied or read
-# by another process; serialized_rollback restores the rows the migrations seeded afterwards.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# by another process.
+@pytest.mark.django_db(transaction=True)
 def test_serve_answers_healthz_on_a_real_port(tmp_path, processes):
     port = free_port()
     env = clean_env(DATABASE_URL=subprocess_database_url(tmp_path), PITCHLESS_VAR_DIR=str(tmp_path))

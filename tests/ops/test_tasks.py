@@ -118,3 +118,25 @@ def test_network_maintenance_is_safe_to_repeat():
     again = network_tasks.network_maintenance_task.delay().get()
     assert set(first) == {"expired_invitations", "pruned_bulk_entries"}
     assert again == {"expired_invitations": 0, "pruned_bulk_entries": 0}
+
+
+def test_a_live_lease_makes_a_second_delivery_wait_then_a_lapsed_one_sends(settings):
+    alice, bob = make_member("Alice"), make_member("Bob", email="bob@example.org")
+    invitation = services.send_invitation(sender=alice, recipient=bob)
+    key = notify._claim_key("invitation", invitation)
+    # Another delivery is sending now (or its worker died while sending).
+    cache.add(key, "sending", timeout=notify.lease_seconds())
+    with pytest.raises(notify.NoticeInFlight):
+        notify.send_invitation_notice(invitation_id=invitation.pk)
+    assert mail.outbox == []
+    # The lease lapses (the dead worker's task comes back after the visibility timeout,
+    # which is longer than the lease): this delivery sends, and marks the notice sent.
+    cache.delete(key)
+    assert notify.send_invitation_notice(invitation_id=invitation.pk) is True
+    assert cache.get(key) == "sent"
+    assert notify.send_invitation_notice(invitation_id=invitation.pk) is False
+    assert len(mail.outbox) == 1
+    # The lease never outlasts the task's hard time limit, which never outlasts the visibility.
+    settings.CELERY_TASK_TIME_LIMIT = 5
+    assert notify.lease_seconds() == 5
+    assert network_tasks.invitation_notice_task.time_limit <= notify.NOTICE_TIME_LIMIT

@@ -28,9 +28,8 @@ def _mails(folder: Path) -> list[str]:
     return [p.read_text(errors="replace") for p in sorted(folder.glob("*.log"))]
 
 
-# transaction=True: the worker and the queuing process write and read committed rows; the
-# migrations' seeded rows are restored afterwards.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# transaction=True: the worker and the queuing process write and read committed rows.
+@pytest.mark.django_db(transaction=True)
 def test_a_real_worker_sends_a_queued_notice_once(tmp_path, unique, processes):
     broker = redis_or_skip(15)
     env = clean_env(

@@ -98,15 +98,6 @@ def _kill_group(proc: subprocess.Popen[str], sig: int) -> None:
         proc.wait(timeout=10)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "notify._send_once claims the notice in the cache for two days before sending, so a "
-        "worker killed while sending leaves a claim that makes the redelivered task skip the "
-        "e-mail: no e-mail at all. Claiming with a lease no longer than the task time limit "
-        "(shorter than the visibility timeout) and marking it sent afterwards fixes it."
-    ),
-)
 @pytest.mark.django_db(transaction=True)
 def test_a_task_whose_worker_is_killed_runs_again_and_mails_once(tmp_path, unique):
     redis_url = redis_or_skip(14)
