@@ -277,6 +277,9 @@ def _refuse_duplicate(listing: Listing, now: datetime) -> None:
 
 
 def _refuse_over_limit(listing: Listing, now: datetime) -> None:
+    # The owner's row lock serialises their publications: two at once cannot both pass the
+    # count (or the duplicate check that follows).
+    Member.objects.select_for_update().filter(pk=listing.owner_id).first()
     limit = settings.PITCHLESS_MAX_ACTIVE_LISTINGS
     active = Listing.objects.active(now).filter(owner=listing.owner_id).exclude(pk=listing.pk)
     if active.count() >= limit:

@@ -15,7 +15,8 @@ from typing import Any
 from django.contrib.auth.models import Group, Permission
 
 from pitchless.exchange import services
-from pitchless.exchange.models import Engagement, Listing, Proposal
+from pitchless.exchange.categories import CATEGORIES
+from pitchless.exchange.models import Category, Engagement, Listing, Proposal
 from pitchless.members.models import Member
 from pitchless.moderation import access
 from tests.members.factories import make_member
@@ -122,6 +123,14 @@ _WORDS = (
     "video",
     "wireframe",
 )
+
+
+def ensure_categories() -> None:
+    """The seeded taxonomy, again: a ``transaction=True`` test flushes what migrations loaded."""
+    for position, (slug, name, group) in enumerate(CATEGORIES):
+        Category.objects.get_or_create(
+            slug=slug, defaults={"name": name, "group": group, "position": position}
+        )
 
 
 def unique_text(n: int | None = None, words: int = 30) -> str:

@@ -19,6 +19,7 @@ from pitchless.network import hooks
 from pitchless.network import services as network
 from pitchless.network.models import Block, Message
 from tests.exchange.factories import (
+    ensure_categories,
     listing_input,
     make_completed_engagement,
     make_engagement,
@@ -514,6 +515,7 @@ def test_concurrent_proposals_never_pass_the_limit(settings):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers; the row lock matters on PostgreSQL")
     settings.PITCHLESS_REQUEST_MAX_PROPOSALS = 3
+    ensure_categories()
     owner = make_member()
     request = make_request(owner)
     sellers = [make_member() for _ in range(6)]
@@ -541,6 +543,38 @@ def test_concurrent_proposals_never_pass_the_limit(settings):
     assert Proposal.objects.filter(request=request).count() == 3
     request.refresh_from_db()
     assert request.status == S.CLOSED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_publications_never_pass_the_active_limit(settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the row lock matters on PostgreSQL")
+    settings.PITCHLESS_MAX_ACTIVE_LISTINGS = 2
+    ensure_categories()
+    owner = make_member()
+    drafts = [make_listing(owner, publish=False) for _ in range(5)]
+    barrier = threading.Barrier(len(drafts))
+    outcomes: list[str] = []
+
+    def go(draft):
+        from django.db import connections
+
+        try:
+            barrier.wait()
+            services.publish_listing(listing=draft, by=owner)
+            outcomes.append("ok")
+        except services.LimitReached:
+            outcomes.append("limit")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=go, args=(d,)) for d in drafts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["limit"] * 3 + ["ok"] * 2
+    assert Listing.objects.active().filter(owner=owner).count() == 2
 
 
 def test_proposals_are_for_the_requester_only(alice, bob, carol):
