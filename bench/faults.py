@@ -213,20 +213,22 @@ def _sends(port: int, seeded: dict, rng: random.Random, count: int) -> tuple[Cou
     return statuses, latencies, ids
 
 
-def html_send(port: int, email: str, password: str, to: int, text: str) -> tuple[int, float]:
-    """Log in through the log-in page and send through the message form, as a browser does
-    without JavaScript; returns the form's answer (302 when sent) and the send's time in ms."""
-    import re
-    import urllib.parse
+class Browser:
+    """Pages as a browser without JavaScript uses them: cookies, CSRF token, forms."""
 
-    cookies: dict[str, str] = {}
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookies: dict[str, str] = {}
 
-    def request(method: str, path: str, form: dict | None = None) -> tuple[int, str]:
-        conn = http.client.HTTPConnection(HOST, port, timeout=30)
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
+        """One request with the cookies so far; form fields get the CSRF token."""
+        import urllib.parse
+
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=30)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         body = None
         if form is not None:
-            form = form | {"csrfmiddlewaretoken": cookies.get("csrftoken", "")}
+            form = form | {"csrfmiddlewaretoken": self.cookies.get("csrftoken", "")}
             body = urllib.parse.urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         try:
@@ -235,24 +237,32 @@ def html_send(port: int, email: str, password: str, to: int, text: str) -> tuple
             for name, value in response.getheaders():
                 if name.lower() == "set-cookie":
                     key, _, rest = value.partition("=")
-                    cookies[key] = rest.split(";", 1)[0]
+                    self.cookies[key] = rest.split(";", 1)[0]
             return response.status, response.read().decode(errors="replace")
         finally:
             conn.close()
 
-    request("GET", "/login/")
-    status, _ = request("POST", "/login/", {"username": email, "password": password})
-    if status != 302:
-        return status, 0.0
-    page_status, page = request("GET", f"/members/{to}/message/")
-    key = re.search(r'name="idempotency_key" value="([^"]+)"', page)
-    t0 = time.perf_counter()
-    status, _ = request(
-        "POST",
-        f"/members/{to}/message/",
-        {"text": text, "idempotency_key": key.group(1) if key else secrets.token_hex(8)},
-    )
-    return (status if page_status in (200, 302) else page_status), (time.perf_counter() - t0) * 1000
+    def log_in(self, email: str, password: str) -> int:
+        """The log-in page; 302 when logged in."""
+        self.request("GET", "/login/")
+        status, _ = self.request("POST", "/login/", {"username": email, "password": password})
+        return status
+
+    def send(self, to: int, text: str) -> tuple[int, float]:
+        """The message form to member ``to``: (status, ms); 302 when sent."""
+        import re
+
+        page_status, page = self.request("GET", f"/members/{to}/message/")
+        if page_status not in (200, 302):
+            return page_status, 0.0
+        key = re.search(r'name="idempotency_key" value="([^"]+)"', page)
+        t0 = time.perf_counter()
+        status, _ = self.request(
+            "POST",
+            f"/members/{to}/message/",
+            {"text": text, "idempotency_key": key.group(1) if key else secrets.token_hex(8)},
+        )
+        return status, (time.perf_counter() - t0) * 1000
 
 
 def _last_message_reasons(email: str) -> list[str]:
@@ -327,6 +337,9 @@ def drill_redis(tmp: Path) -> None:
         rng = random.Random(3)
         with Stack(env, tmp) as stack:
             _sends(stack.port, seeded, rng, 10)  # warm-up
+            browser: Browser | None = None
+            a, b = seeded["pairs"][0]
+            email, pw = seeded["emails"][a], "faults drill password"
             for phase in ("Redis up", "Redis down", "Redis back"):
                 if phase == "Redis down":
                     stop_redis()
@@ -334,30 +347,28 @@ def drill_redis(tmp: Path) -> None:
                     start_redis()
                 statuses, latencies, ids = _sends(stack.port, seeded, rng, 40)
                 print(
-                    f"  {phase:10} sends {dict(statuses)}  p50 {_p(latencies, 0.5):.0f} ms  "
+                    f"  {phase:10} API sends {dict(statuses)}  p50 {_p(latencies, 0.5):.0f} ms  "
                     f"p95 {_p(latencies, 0.95):.0f} ms  with reason bulk.unknown "
                     f"{_bulk_unknown(ids)}/{len(ids)}"
                 )
                 print(f"  {'':10} /healthz {_health(stack.port)}")
-                a, b = seeded["pairs"][0]
-                email = seeded["emails"][a]
-                status, ms = html_send(
-                    stack.port, email, "faults drill password", b, message_text(rng)
-                )
+                if browser is None:  # logged in while Redis is up; the session lives on
+                    browser = Browser(stack.port)
+                    print(f"  {'':10} log-in on the page: HTTP {browser.log_in(email, pw)}")
+                status, ms = browser.send(b, message_text(rng))
                 print(
-                    f"  {'':10} send through the pages (session log-in, form): HTTP {status} "
+                    f"  {'':10} send through the pages (form, existing session): HTTP {status} "
                     f"in {ms:.0f} ms; reasons stored with it {_last_message_reasons(email)}"
                 )
                 if phase == "Redis down":
+                    fresh = Browser(stack.port)
+                    print(f"  {'':10} a new log-in on the page: HTTP {fresh.log_in(email, pw)}")
                     t0 = time.perf_counter()
                     status, _ = call(
-                        stack.port,
-                        "POST",
-                        "/api/auth/token",
-                        {"email": "f1@faults.test", "password": "faults drill password"},
+                        stack.port, "POST", "/api/auth/token", {"email": email, "password": pw}
                     )
                     print(
-                        f"  {'':10} log-in with Redis down: HTTP {status} in "
+                        f"  {'':10} a new API token: HTTP {status} in "
                         f"{(time.perf_counter() - t0) * 1000:.0f} ms"
                     )
     finally:
