@@ -92,20 +92,26 @@ def test_worker_starts_celery_when_a_broker_is_set(settings, tmp_path, monkeypat
     assert started and started[0][2:6] == ["celery", "-A", "pitchless.config", "worker"]
 
 
-def test_serve_refuses_a_database_without_migrations(tmp_path):
-    env = clean_env(PITCHLESS_VAR_DIR=str(tmp_path))  # an empty SQLite file in tmp_path
-    proc = subprocess.run(
-        python("-m", "pitchless.cli", "serve"),
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert proc.returncode == 2
-    assert proc.stderr.count("\n") == 1
-    assert "migration(s)" in proc.stderr and "manage.py migrate" in proc.stderr
-    assert "Listening" not in proc.stdout + proc.stderr
+@pytest.mark.django_db
+def test_serve_refuses_a_database_without_migrations(capsys, monkeypatch):
+    from django.db.migrations.executor import MigrationExecutor
+
+    # As if a deploy brought a new migration that was not applied yet.
+    monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, targets: [("m", False)])
+    monkeypatch.setattr(_cli.os, "execv", lambda *a: pytest.fail("must not start gunicorn"))
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "lacks 1 migration(s)" in err and "manage.py migrate" in err
+
+
+@pytest.mark.django_db
+def test_serve_checks_then_starts_gunicorn(capsys, monkeypatch):
+    started = []
+    monkeypatch.setattr(_cli.os, "execv", lambda path, argv: started.append(argv))
+    assert main(["serve", "--workers", "2"]) == 0
+    assert started and started[0][2:4] == ["gunicorn", "pitchless.config.wsgi:application"]
+    assert "error" not in capsys.readouterr().err
 
 
 def _get(url: str) -> tuple[int, dict]:
