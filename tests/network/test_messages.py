@@ -78,7 +78,8 @@ def test_a_fast_pitch_goes_to_pitches_with_reasons(alice, bob, django_capture_on
     # The sender is told plainly and pointed to the Exchange, never shown the score.
     after = a.get(response["Location"]).content.decode()
     assert "Pitches folder, not their inbox" in after
-    assert "/exchange/soon/" in after
+    assert 'href="/exchange/"' in after
+    assert "/exchange/soon/" not in after
     assert "score" not in after.lower()
     assert "after you connected" not in after
     # The recipient sees it in Pitches, with the reasons, and no notification was sent.
