@@ -32,6 +32,7 @@ plans (``EXPLAIN (ANALYZE, BUFFERS)``) of every statement of one request per ope
 in-process, with any sequential scan of a large table called out.
 
     .venv/bin/python bench/scale.py [--quick] [--reuse] [--levels 8,16,32] [--seconds 40]
+        [--no-search] [--plans-only] [--seed-only]
 """
 
 from __future__ import annotations
