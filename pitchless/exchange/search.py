@@ -73,7 +73,7 @@ KINDS = ("offer", "request")
 _WORD = re.compile(r"[^\W_]+")
 _SPLIT_WORDS = re.compile(r"([^\W_]+)")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
-_MARKUP = re.compile(r"[*`]+|\s+")
+_MARKUP = re.compile(r"[*`]+")
 _SUFFIXES = ("ments", "ment", "ings", "ing", "ers", "er", "ies", "es", "ed", "s")
 _TRUE = frozenset({"1", "true", "yes", "on", "remote"})
 _FALSE = frozenset({"0", "false", "no", "off", "onsite", "on-site"})
@@ -458,32 +458,44 @@ def _ranked_page(qs, query: ParsedQuery, offset: int, limit: int) -> list[tuple[
     return [(pk, float(rank or 0.0)) for pk, _, rank in candidates[offset : offset + limit]]
 
 
-def _highlight(text: str, matcher: re.Pattern[str] | None, *, window: int | None) -> str:
-    """Escaped ``text`` with matching words in ``<mark>``; cut to ``window`` words if given."""
-    text = _MARKUP.sub(lambda m: " " if m.group().isspace() else "", text).strip()
-    # parts alternates: separator, word, separator, word, ..., separator
-    parts = _SPLIT_WORDS.split(text)
-    words = parts[1::2]
-    if not words:
-        return html.escape(text)
+class _Highlighter:
+    """Marks the query's words in text; remembers each word's verdict for the whole page."""
 
-    def hit(word: str) -> bool:
-        return bool(matcher and matcher.match(_fold(word)))
+    def __init__(self, matcher: re.Pattern[str] | None) -> None:
+        self.matcher = matcher
+        self.seen: dict[str, bool] = {}
 
-    start, end = 0, len(words)
-    if window is not None and len(words) > window:
-        first = next((i for i, w in enumerate(words) if hit(w)), 0) if matcher else 0
-        start = max(0, first - window // 3)
-        end = min(len(words), start + window)
-        start = max(0, end - window)
-    out = ["… "] if start > 0 else [html.escape(parts[0])]
-    for i in range(start, end):
-        if i > start:
-            out.append(html.escape(parts[2 * i]))
-        word = html.escape(words[i])
-        out.append(f"<mark>{word}</mark>" if hit(words[i]) else word)
-    out.append(" …" if end < len(words) else html.escape(parts[-1]))
-    return "".join(out)
+    def hit(self, word: str) -> bool:
+        """Whether ``word`` matches a query word."""
+        verdict = self.seen.get(word)
+        if verdict is None:
+            verdict = self.seen[word] = bool(self.matcher and self.matcher.match(_fold(word)))
+        return verdict
+
+    def __call__(self, text: str, *, window: int | None) -> str:
+        """Escaped ``text`` with matching words in ``<mark>``; cut to ``window`` words if given."""
+        text = " ".join(_MARKUP.sub("", text).split())
+        # parts alternates: separator, word, separator, word, ..., separator
+        parts = _SPLIT_WORDS.split(text)
+        words = parts[1::2]
+        if not words:
+            return html.escape(text)
+        hit = self.hit
+        start, end = 0, len(words)
+        if window is not None and len(words) > window:
+            first = next((i for i, w in enumerate(words) if hit(w)), 0) if self.matcher else 0
+            start = max(0, first - window // 3)
+            end = min(len(words), start + window)
+            start = max(0, end - window)
+        out = ["… "] if start > 0 else [html.escape(parts[0])]
+        for i in range(start, end):
+            if i > start:
+                sep = parts[2 * i]
+                out.append(sep if sep == " " else html.escape(sep))
+            # A word is letters and digits only: nothing in it needs escaping.
+            out.append(f"<mark>{words[i]}</mark>" if hit(words[i]) else words[i])
+        out.append(" …" if end < len(words) else html.escape(parts[-1]))
+        return "".join(out)
 
 
 def _page_rows(ids: list[int]) -> dict[int, Listing]:
@@ -529,13 +541,13 @@ def search(
         listings = qs.select_related("category").defer(*_UNUSED_FIELDS)
         listings = listings.order_by("-published_at", "-id")[offset : offset + per_page + 1]
         rows = [(listing, float(listing.search_rank or 0.0)) for listing in listings]
-    matcher = query.matcher()
+    highlight = _Highlighter(query.matcher())
     hits = [
         Hit(
             listing=listing,
-            snippet=_highlight(listing.description, matcher, window=SNIPPET_WORDS),
+            snippet=highlight(listing.description, window=SNIPPET_WORDS),
             rank=rank,
-            title_html=_highlight(listing.title, matcher, window=None),
+            title_html=highlight(listing.title, window=None),
         )
         for listing, rank in rows[:per_page]
     ]
