@@ -36,7 +36,10 @@ def test_every_task_is_registered_and_the_delivery_is_at_least_once():
     conf = celery_app.conf
     assert conf.task_acks_late and conf.task_reject_on_worker_lost
     assert conf.worker_prefetch_multiplier == 1
-    assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
+    options = conf.broker_transport_options
+    assert options["visibility_timeout"] > conf.task_time_limit
+    # A dead worker's task is looked for every few seconds, not every ~100 (kombu's default).
+    assert options["unacked_restore_interval"] * options["unacked_restore_throttle"] <= 10
     # No broker in the test settings: tasks run inline, as on a fresh install.
     assert conf.task_always_eager
 
