@@ -448,13 +448,18 @@ def _ranked_page(qs, query: ParsedQuery, offset: int, limit: int) -> list[tuple[
     reading the rest; the order among them is exact. Fewer matches than that: all are ranked.
     """
     ranked = _newest_first(_matching(qs, query)).values_list("id", "published_at", "search_rank")
-    # Raw rows: Django's per-value converters cost more than the query on hundreds of rows, and the
-    # sort needs no conversion (SQLite's timestamps are text that sorts in time order).
+    # Raw rows: Django's per-value converters cost more than the query on hundreds of rows,
+    # and the sort needs no conversion (SQLite's timestamps are text that sorts in time order).
     sql, sql_params = ranked[:RANK_CANDIDATES].query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, sql_params)
         candidates = cursor.fetchall()
-    candidates.sort(key=lambda row: (float(row[2] or 0.0), row[1], row[0]), reverse=True)
+    # (0,) before (1, time): a published row without a time (bad data) sorts last, never
+    # comparing None with a time.
+    candidates.sort(
+        key=lambda row: (float(row[2] or 0.0), (0,) if row[1] is None else (1, row[1]), row[0]),
+        reverse=True,
+    )
     return [(pk, float(rank or 0.0)) for pk, _, rank in candidates[offset : offset + limit]]
 
 
