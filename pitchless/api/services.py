@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
@@ -12,6 +14,8 @@ from django.utils import timezone
 
 from pitchless.api.models import ApiToken
 from pitchless.members.models import Member
+
+logger = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "pl_"
 #: how stale ``last_used_at`` may get before a request refreshes it (saves a write per request)
@@ -46,13 +50,45 @@ def _cache_key(token_digest: str) -> str:
     return _CACHE_PREFIX + token_digest
 
 
+# The cache only saves database reads: when it is down (a shared Redis that stopped), every
+# call below is a miss or a no-op and the database answers, so the API keeps working. An entry
+# that could not be deleted expires within TOKEN_CACHE_SECONDS.
+
+
+def _cache_get(key: str) -> Any:
+    try:
+        return cache.get(key)
+    except Exception:
+        logger.warning("token cache unavailable; reading the database", exc_info=True)
+        return None
+
+
+def _cache_set(key: str, value: object) -> None:
+    try:
+        cache.set(key, value, TOKEN_CACHE_SECONDS)
+    except Exception:
+        logger.warning("token cache unavailable; not caching", exc_info=True)
+
+
+def _cache_delete_many(keys: list[str]) -> None:
+    try:
+        cache.delete_many(keys)
+    except Exception:
+        logger.warning(
+            "token cache unavailable; %d entries expire within %d s",
+            len(keys),
+            TOKEN_CACHE_SECONDS,
+            exc_info=True,
+        )
+
+
 def _forget(digests: list[str]) -> None:
     keys = [_cache_key(d) for d in digests]
     if not keys:
         return
-    cache.delete_many(keys)
+    _cache_delete_many(keys)
     # A request that read the row before this transaction commits may cache it again.
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    transaction.on_commit(lambda: _cache_delete_many(keys))
 
 
 def forget_member_tokens(member_id: int) -> None:
@@ -71,7 +107,7 @@ def authenticate_token(raw: str) -> ApiToken | None:
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
     key = _cache_key(digest(raw))
-    token = cache.get(key)
+    token = _cache_get(key)
     if token is None:
         token = (
             ApiToken.objects.select_related("member")
@@ -79,14 +115,14 @@ def authenticate_token(raw: str) -> ApiToken | None:
             .first()
         )
         if token is not None:
-            cache.set(key, token, TOKEN_CACHE_SECONDS)
+            _cache_set(key, token)
     now = timezone.now()
     if token is None or not token.member.is_active or token.member.is_suspended(now):
         return None
     if token.last_used_at is None or now - token.last_used_at > _TOUCH_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
-        cache.set(key, token, TOKEN_CACHE_SECONDS)
+        _cache_set(key, token)
     return token
 
 
