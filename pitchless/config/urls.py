@@ -13,3 +13,6 @@ urlpatterns = [
     path("", include("pitchless.audits.urls")),
     path("", include("pitchless.core.urls")),
 ]
+
+#: 503 while the database is unreachable, a plain 500 otherwise (see ``core/errors.py``)
+handler500 = "pitchless.core.errors.server_error"

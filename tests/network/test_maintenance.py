@@ -53,3 +53,22 @@ def test_weekly_digest_counts_pitches_and_respects_the_preference(alice, bob, ca
     assert "1 pitch was filed for you this week" in mail.outbox[0].subject
     page = login(bob).get("/messages/pitches/").content.decode()
     assert "1 pitch was filed for you in the last 7 days" in page
+
+
+def test_maintenance_still_expires_invitations_while_the_bulk_index_is_away(
+    alice, bob, capsys, monkeypatch
+):
+    from pitchless.network import guard_adapter
+    from pitchless.network.bulkstore import BulkStoreUnavailable
+
+    def unavailable(before):
+        raise BulkStoreUnavailable("ConnectionError: connection refused")
+
+    monkeypatch.setattr(guard_adapter.bulk_index, "prune", unavailable)
+    with time_machine.travel(NOW, tick=False):
+        services.send_invitation(sender=alice, recipient=bob)
+    with time_machine.travel(NOW + timedelta(days=91), tick=False):
+        call_command("network_maintenance")
+    out = capsys.readouterr().out
+    assert "expired 1 invitations; bulk index not pruned (ConnectionError" in out
+    assert Invitation.objects.get().status == Invitation.Status.EXPIRED

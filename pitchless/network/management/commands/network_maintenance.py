@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from pitchless.network import guard_adapter, services
+from pitchless.network.bulkstore import BulkStoreUnavailable
 from pitchless.network.digest import send_weekly_digests
 
 
@@ -28,7 +29,12 @@ class Command(BaseCommand):
         """Do the chores and say what was done."""
         now = timezone.now()
         expired = services.expire_invitations(now=now)
-        pruned = guard_adapter.bulk_index.prune(now)
-        self.stdout.write(f"expired {expired} invitations, pruned {pruned} bulk-index rows")
+        try:
+            pruned = guard_adapter.bulk_index.prune(now)
+        except BulkStoreUnavailable as exc:
+            # The index's Redis is away; its keys expire by themselves meanwhile.
+            self.stdout.write(f"expired {expired} invitations; bulk index not pruned ({exc})")
+        else:
+            self.stdout.write(f"expired {expired} invitations, pruned {pruned} bulk-index rows")
         if options["digest"]:
             self.stdout.write(f"sent {send_weekly_digests(now=now)} weekly digests")
