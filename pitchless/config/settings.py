@@ -81,6 +81,9 @@ ALLOWED_HOSTS = _env_list(
     "PITCHLESS_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = _env_list("PITCHLESS_CSRF_TRUSTED_ORIGINS", [])
+#: The site's public address, for links in e-mails sent from background jobs (digests,
+#: expiry warnings), which have no request to read it from. Empty: http://127.0.0.1:8000.
+PITCHLESS_SITE_URL = os.environ.get("PITCHLESS_SITE_URL", "").strip().rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1082,7 +1082,7 @@ def remove_listing(*, listing: Listing, moderator: Member, reason: str) -> Listi
 
 def site_url() -> str:
     """The site's address for links in e-mails, without a trailing slash."""
-    return (getattr(settings, "PITCHLESS_SITE_URL", "") or "http://127.0.0.1:8000").rstrip("/")
+    return (settings.PITCHLESS_SITE_URL or "http://127.0.0.1:8000").rstrip("/")
 
 
 _FALLBACK_PATHS = {
