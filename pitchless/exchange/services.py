@@ -17,7 +17,6 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import EmailMessage, send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Q, QuerySet
@@ -39,7 +38,7 @@ from pitchless.exchange.models import (
 from pitchless.guard import fingerprint
 from pitchless.members.models import Member
 from pitchless.moderation.access import is_moderator
-from pitchless.network import guard_adapter
+from pitchless.network import guard_adapter, notify
 from pitchless.network import services as network
 from pitchless.network.models import Message
 
@@ -819,10 +818,6 @@ def _enqueue_on_commit(task_name: str, object_id: int) -> None:
     transaction.on_commit(enqueue)
 
 
-#: seconds a sent notice stays claimed; far longer than a task can be redelivered after
-_CLAIM_SECONDS = 2 * 24 * 3600
-
-
 def send_decline_notice(*, proposal_id: int) -> bool:
     """E-mail the seller of a declined proposal a short, polite note; at most once.
 
@@ -837,13 +832,6 @@ def send_decline_notice(*, proposal_id: int) -> bool:
     )
     if proposal is None or proposal.decided_at is None:
         return False
-    key = f"exchange:declined:{proposal.pk}:{proposal.decided_at.timestamp():.6f}"
-    try:
-        if not cache.add(key, 1, timeout=_CLAIM_SECONDS):
-            return False
-    except Exception as exc:  # the cache is down: better a rare duplicate than a lost note
-        logger.warning("could not claim %s; sending without the duplicate check: %s", key, exc)
-        key = ""
     body = render_to_string(
         "exchange/email/proposal_declined.txt",
         {
@@ -854,18 +842,12 @@ def send_decline_notice(*, proposal_id: int) -> bool:
             "site_url": site_url(),
         },
     )
-    try:
-        send_mail(
-            f'Your proposal for "{proposal.request.title[:60]}"',
-            body,
-            None,
-            [proposal.seller.email],
-        )
-    except Exception:
-        if key:  # give the claim back so that a retry may send it
-            cache.delete(key)
-        raise
-    return True
+    return notify.send_once(
+        key=f"exchange:declined:{proposal.pk}:{proposal.decided_at.timestamp():.6f}",
+        to=proposal.seller.email,
+        subject=f'Your proposal for "{proposal.request.title[:60]}"',
+        body=body,
+    )
 
 
 @transaction.atomic

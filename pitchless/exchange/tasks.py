@@ -7,7 +7,10 @@ schedule in the settings runs the two periodic ones; ``manage.py exchange_digest
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
+
+from pitchless.network import notify
+from pitchless.network.tasks import _NOTICE
 
 from . import services
 
@@ -24,7 +27,11 @@ def expire_listings_task() -> dict[str, int]:
     return {"expired": services.expire_listings(), "warned": services.warn_expiring()}
 
 
-@shared_task(ignore_result=True, autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
-def decline_notice_task(proposal_id: int) -> bool:
-    """Tell the seller of a declined proposal, politely; at most once per decision."""
-    return services.send_decline_notice(proposal_id=proposal_id)
+@shared_task(**_NOTICE)
+def decline_notice_task(self: Task, proposal_id: int) -> bool:
+    """Tell the seller of a declined proposal, politely; at most once per decision (the same
+    lease-then-sent claim as the network's notices, so a killed worker never loses it)."""
+    try:
+        return services.send_decline_notice(proposal_id=proposal_id)
+    except notify.NoticeInFlight as exc:
+        raise self.retry(exc=exc, countdown=notify.lease_seconds()) from exc

@@ -85,7 +85,17 @@ def _claim_key(kind: str, row: Invitation | Message) -> str:
 
 
 def _send_once(kind: str, row: Invitation | Message, to: str, subject: str, body: str) -> bool:
-    key = _claim_key(kind, row)
+    return send_once(key=_claim_key(kind, row), to=to, subject=subject, body=body)
+
+
+def send_once(*, key: str, to: str, subject: str, body: str) -> bool:
+    """Mail ``to`` at most once per ``key``, even when a task is delivered twice or its worker
+    dies mid-send; True when this call sent it.
+
+    The key is leased for :func:`lease_seconds` (the task's hard time limit) while sending,
+    then marked sent for two days. A live lease raises :class:`NoticeInFlight`, so the task
+    retries once it lapses; a failed send gives the lease back and raises.
+    """
     state = None
     try:
         claimed = cache.add(key, _SENDING, timeout=lease_seconds())
@@ -98,11 +108,11 @@ def _send_once(kind: str, row: Invitation | Message, to: str, subject: str, body
         if state == _SENT:
             return False
         # A live lease (or one that lapsed just now): the task tries again later.
-        raise NoticeInFlight(f"the {kind} notice for {row.pk} is being sent by another delivery")
+        raise NoticeInFlight(f"{key} is being sent by another delivery")
     try:
         send_mail(subject, body, None, [to])
     except Exception:
-        logger.exception("could not send the %s notice for %s to %s", kind, row.pk, to)
+        logger.exception("could not send %s to %s", key, to)
         # Give the claim back so that the task's retry may send it.
         _release(key)
         raise
