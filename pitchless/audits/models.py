@@ -58,6 +58,8 @@ class AuditRun(models.Model):
     redact = models.BooleanField(default=False)
     keep = models.BooleanField(default=False, help_text="the owner chose to keep the report")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    #: when a worker claimed the run; a run still "running" long after this lost its worker
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # Paths relative to PITCHLESS_AUDIT_DIR; empty once the file is gone.
     upload_path = models.CharField(max_length=200, blank=True)

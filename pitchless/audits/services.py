@@ -10,12 +10,13 @@ import shutil
 import time
 import uuid
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from pitchless.audit import (
@@ -103,14 +104,30 @@ class _Progress:
         AuditRun.objects.filter(pk=self.run_id).update(progress=percent)
 
 
+def _task_limit() -> timedelta:
+    return timedelta(seconds=int(settings.CELERY_TASK_TIME_LIMIT))
+
+
+def _abandoned_before(now: datetime) -> datetime:
+    # A task cannot run past its hard time limit, so a run claimed longer ago than that and
+    # still "running" lost its worker (killed, or the machine went down).
+    return now - _task_limit()
+
+
 def process_run(*, run_id: uuid.UUID | str) -> AuditRun | None:
     """Audit a queued run's upload and write its reports; the upload is deleted at the end.
 
-    Idempotent: a run that is missing, already running, done or failed is left alone. Bad
-    input ends the run as ``failed`` with the reader's one-line message.
+    Idempotent: a run that is missing, running, done or failed is left alone, except a run
+    whose worker died mid-audit (claimed longer ago than the task's time limit): Celery
+    delivers its task again, and the run starts over from the upload, which is kept until the
+    end. Bad input ends the run as ``failed`` with the reader's one-line message.
     """
-    claimed = AuditRun.objects.filter(pk=run_id, status=AuditRun.Status.QUEUED).update(
-        status=AuditRun.Status.RUNNING, progress=0
+    now = timezone.now()
+    claimable = Q(status=AuditRun.Status.QUEUED) | Q(
+        status=AuditRun.Status.RUNNING, started_at__lt=_abandoned_before(now)
+    )
+    claimed = AuditRun.objects.filter(claimable, pk=run_id).update(
+        status=AuditRun.Status.RUNNING, progress=0, started_at=now
     )
     if not claimed:
         return None
@@ -226,9 +243,34 @@ def delete_run(*, run: AuditRun) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def delete_expired_runs(*, now: datetime | None = None) -> int:
-    """Delete runs not kept and older than PITCHLESS_AUDIT_RETENTION_HOURS; returns how many."""
+def fail_abandoned_runs(*, now: datetime | None = None) -> int:
+    """End as ``failed`` the runs whose worker died and whose task was not delivered again
+    (twice the task's time limit after their claim); returns how many."""
     now = now or timezone.now()
+    stale = AuditRun.objects.filter(
+        status=AuditRun.Status.RUNNING,
+        started_at__lt=now - 2 * _task_limit(),
+    )
+    count = 0
+    for run in stale.iterator():
+        if run.upload_path:
+            (audits_dir() / run.upload_path).unlink(missing_ok=True)
+        count += AuditRun.objects.filter(pk=run.pk, status=AuditRun.Status.RUNNING).update(
+            status=AuditRun.Status.FAILED,
+            error="the audit stopped before it finished; please upload the export again",
+            finished_at=now,
+            upload_path="",
+        )
+    return count
+
+
+def delete_expired_runs(*, now: datetime | None = None) -> int:
+    """Delete runs not kept and older than PITCHLESS_AUDIT_RETENTION_HOURS; returns how many.
+
+    Runs left "running" by a worker that died are failed first (:func:`fail_abandoned_runs`).
+    """
+    now = now or timezone.now()
+    fail_abandoned_runs(now=now)
     hours = settings.PITCHLESS_AUDIT_RETENTION_HOURS
     count = 0
     for run in AuditRun.objects.expired(now=now, hours=hours).iterator():

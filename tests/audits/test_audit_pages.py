@@ -280,3 +280,41 @@ def test_progress_is_written_now_and_then(alice, monkeypatch):
     progress(50, 100)  # 5 s later: written, scaled to the reading stage
     run.refresh_from_db()
     assert run.progress == 35
+
+
+def test_a_run_whose_worker_died_starts_over_when_its_task_comes_again(
+    alice, export_zip, audit_dir, settings
+):
+    from pitchless.audits import services
+
+    settings.CELERY_TASK_TIME_LIMIT = 600
+    with open(export_zip, "rb") as fh:
+        run = services.start_audit(owner=alice, chunks=[fh.read()])
+    # A worker claimed it, then was killed: the upload is still there, the run "running".
+    claimed = timezone.now() - timedelta(seconds=60)
+    AuditRun.objects.filter(pk=run.pk).update(status=AuditRun.Status.RUNNING, started_at=claimed)
+    assert services.process_run(run_id=run.pk) is None  # within the time limit: still its own
+    AuditRun.objects.filter(pk=run.pk).update(started_at=claimed - timedelta(seconds=600))
+    done = services.process_run(run_id=run.pk)  # the task, delivered again
+    assert done is not None and done.status == AuditRun.Status.DONE
+    assert (audit_dir / str(run.pk) / "report.json").is_file()
+    assert services.process_run(run_id=run.pk) is None  # and only once
+
+
+def test_cleanup_fails_a_run_left_running_by_a_dead_worker(alice, audit_dir, settings):
+    from pitchless.audits import services
+
+    settings.CELERY_TASK_TIME_LIMIT = 600
+    long_ago = timezone.now() - timedelta(seconds=1300)
+    stuck = AuditRun.objects.create(
+        owner=alice, status=AuditRun.Status.RUNNING, started_at=long_ago
+    )
+    busy = AuditRun.objects.create(
+        owner=alice, status=AuditRun.Status.RUNNING, started_at=timezone.now()
+    )
+    assert services.fail_abandoned_runs() == 1
+    stuck.refresh_from_db()
+    busy.refresh_from_db()
+    assert stuck.status == AuditRun.Status.FAILED
+    assert "please upload the export again" in stuck.error
+    assert busy.status == AuditRun.Status.RUNNING
