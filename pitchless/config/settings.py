@@ -428,6 +428,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pitchless.exchange.tasks.expire_listings_task",
         "schedule": 3600.0,
     },
+    "network-rescore": {
+        "task": "pitchless.network.tasks.rescore_unchecked_task",
+        "schedule": 900.0,
+    },
     # ``manage.py network_maintenance`` does the same job.
     "network-maintenance": {
         "task": "pitchless.network.tasks.network_maintenance_task",

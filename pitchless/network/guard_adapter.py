@@ -261,6 +261,47 @@ def assess_message(
     )
 
 
+def rescore(message: Message) -> Assessment:
+    """Score a stored message again, as of when it was sent, with the model in use now.
+
+    For messages delivered unchecked (the guard failed or took too long). The bulk index is
+    not consulted: the message is not sent again, so it must not count twice. Raises when the
+    guard fails again; the caller leaves the message unchecked.
+    """
+    sender, recipient, at = message.sender, message.recipient, message.created_at
+    connected_at = next(
+        iter(
+            Connection.objects.filter(member=sender, other=recipient, created_at__lte=at)
+            .order_by()
+            .values_list("created_at", flat=True)[:1]
+        ),
+        None,
+    )
+    replies = Message.objects.filter(
+        conversation=message.conversation_id, sender=recipient, created_at__lt=at
+    ).count()
+    history = sender_history(sender, now=at)
+    reputation = compute_reputation(sender, now=at, history=history)
+    started_by_recipient = message.conversation.started_by_id == recipient.pk
+    ctx = MessageContext(
+        text=message.text,
+        sent_at=at,
+        connected_at=connected_at,
+        started_by_recipient=started_by_recipient,
+        recipient_messages_to_sender=replies,
+        sender=sender_facts(sender, now=at, history=history, reputation=reputation),
+        bulk=None,
+    )
+    verdict = _score(ctx)
+    return Assessment(
+        check=Message.Check.EXEMPT if started_by_recipient else Message.Check.CHECKED,
+        action=verdict.action,
+        score=verdict.score,
+        reasons=[r.to_dict() for r in verdict.reasons],
+        reputation=reputation,
+    )
+
+
 def _first(found: list[Reputation]) -> Reputation | None:
     return found[0] if found else None
 

@@ -6,6 +6,7 @@ Views, the command line and (later) the API call these and nothing else. Refusal
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,6 +31,8 @@ from pitchless.network.models import (
     Report,
 )
 from pitchless.network.restrictions import restriction_for
+
+logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 20_000
 MAX_NOTE_CHARS = 300
@@ -790,3 +793,37 @@ def remove_message(*, message: Message) -> Message:
         raise Conflict("This message is no longer held.")
     message.filed_as = Message.Filing.REMOVED
     return message
+
+
+def rescore_unchecked(*, limit: int = 500) -> int:
+    """Score again the messages the guard could not read when they were sent (it failed or
+    took too long, and they were delivered to the Inbox unchecked); returns how many now
+    carry a verdict.
+
+    The verdict and its reasons are recorded; the message stays where it was delivered, since
+    its recipient may have read it there, and "Mark as pitch" is one click. Idempotent: only
+    messages still unchecked are touched, each in its own short transaction, and a guard
+    that fails again leaves a message unchecked for the next run.
+    """
+    done = 0
+    pending = (
+        Message.objects.filter(check_status=Message.Check.UNCHECKED)
+        .select_related("sender", "recipient", "conversation")
+        .order_by("id")[:limit]
+    )
+    for message in pending:
+        try:
+            assessment = guard_adapter.rescore(message)
+        except Exception:
+            logger.exception("guard failed again on message %s; it stays unchecked", message.pk)
+            continue
+        with transaction.atomic():
+            done += Message.objects.filter(
+                pk=message.pk, check_status=Message.Check.UNCHECKED
+            ).update(
+                check_status=assessment.check,
+                guard_pitch=assessment.is_pitch and assessment.check == Message.Check.CHECKED,
+                guard_score=assessment.score,
+                guard_reasons=assessment.reasons,
+            )
+    return done

@@ -63,3 +63,11 @@ def network_maintenance_task() -> dict[str, int]:
     except BulkStoreUnavailable:
         pruned = -1  # Redis is away; its keys expire by themselves meanwhile
     return {"expired_invitations": expired, "pruned_bulk_entries": pruned}
+
+
+@shared_task(ignore_result=True)
+def rescore_unchecked_task(limit: int = 500) -> int:
+    """Score again the messages delivered unchecked (:func:`services.rescore_unchecked`)."""
+    from pitchless.network import services
+
+    return services.rescore_unchecked(limit=limit)

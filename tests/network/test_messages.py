@@ -182,6 +182,29 @@ def test_a_failing_guard_still_delivers_unchecked(alice, bob, monkeypatch, caplo
     assert "Not checked by the guard" in page
 
 
+def test_unchecked_messages_are_scored_again_once_the_guard_works(alice, bob, guard, monkeypatch):
+    from pitchless.network.tasks import rescore_unchecked_task
+
+    broken = Guard(model=BrokenModel())
+    monkeypatch.setattr(guard_adapter, "get_guard", lambda: broken)
+    connect(alice, bob, minutes_ago=3)
+    pitch = services.send_message(sender=alice, recipient=bob, text=PITCH).message
+    hello = services.send_message(sender=alice, recipient=bob, text="See you at the meetup!")
+    assert services.rescore_unchecked() == 0  # the guard still fails: both stay unchecked
+    assert Message.objects.filter(check_status=Message.Check.UNCHECKED).count() == 2
+
+    monkeypatch.setattr(guard_adapter, "get_guard", lambda: guard)
+    assert rescore_unchecked_task.delay().get() == 2
+    pitch.refresh_from_db()
+    assert pitch.check_status == Message.Check.CHECKED
+    assert pitch.guard_pitch and pitch.guard_score is not None
+    assert pitch.guard_reasons
+    assert pitch.filed_as == Message.Filing.INBOX  # it stays where its recipient saw it
+    hello_row = Message.objects.get(pk=hello.message.pk)
+    assert hello_row.check_status == Message.Check.CHECKED and not hello_row.guard_pitch
+    assert services.rescore_unchecked() == 0  # nothing left: safe to repeat
+
+
 def test_a_guard_that_times_out_still_delivers(alice, bob, monkeypatch, settings, caplog):
     settings.PITCHLESS_SCORING_TIMEOUT_SECONDS = 0.05
     slow = Guard(model=SlowModel())

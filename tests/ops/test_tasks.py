@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
 
@@ -29,10 +30,16 @@ def test_every_task_is_registered_and_the_delivery_is_at_least_once():
         "pitchless.network.tasks.invitation_notice_task",
         "pitchless.network.tasks.message_notice_task",
         "pitchless.network.tasks.network_maintenance_task",
+        "pitchless.network.tasks.rescore_unchecked_task",
         "pitchless.moderation.tasks.retrain_guard_task",
+        "pitchless.exchange.tasks.send_digests_task",
+        "pitchless.exchange.tasks.expire_listings_task",
+        "pitchless.exchange.tasks.decline_notice_task",
         "pitchless.audits.tasks.run_audit_task",
     ):
         assert name in names
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():  # the schedule names real tasks
+        assert entry["task"] in names, entry
     conf = celery_app.conf
     assert conf.task_acks_late and conf.task_reject_on_worker_lost
     assert conf.worker_prefetch_multiplier == 1
