@@ -3,13 +3,16 @@
 ``search(params, page=..., per_page=...)`` returns a :class:`SearchPage` of :class:`Hit`; it
 reads only active listings (published, not expired) and never raises on what a member typed.
 
-The engine follows ``connection.vendor``; both are created by migration ``0003_search``:
+The engine follows ``connection.vendor``; both are created by migration ``0003_search``
+(PostgreSQL's document and indexes reshaped by ``0004_search_category_location``):
 
 - **PostgreSQL**: a stored generated ``tsvector`` column ``exchange_listing.search_document``
   (title weight A, tags B, description C, configuration ``english`` so that *developer*,
   *developers* and *development* meet) with a GIN index on published rows. Matches are
   ``search_document @@ to_tsquery('english', ...)``, ranked by ``ts_rank_cd`` (weights
-  0.1/0.2/0.4/1.0 for D/C/B/A).
+  0.1/0.2/0.4/1.0 for D/C/B/A). The document also holds a ``category:<id>`` lexeme, so a
+  category filter with words is one more GIN condition (see ``_category_lexeme``), and a
+  trigram GIN index on ``upper(location)`` serves the location filter.
 - **SQLite**: an FTS5 table ``exchange_listing_fts`` (Porter stemmer over ``unicode61`` with
   diacritics removed) that triggers keep in step with ``exchange_listing`` inside the writing
   transaction. Matches are ``exchange_listing_fts MATCH ...``, ranked by
@@ -355,14 +358,18 @@ class SearchPage:
     message: str | None
 
 
-def _filtered(params: SearchParams, now: datetime):
-    """Active listings narrowed by every filter but the words."""
+def _filtered(params: SearchParams, now: datetime, *, category_in_document: bool = False):
+    """Active listings narrowed by every filter but the words.
+
+    ``category_in_document``: the caller matches the category in the search document (see
+    :func:`_category_lexeme`), so it is left out here.
+    """
     from pitchless.exchange.models import Listing
 
     qs = Listing.objects.active(now)
     if params.kind in KINDS:
         qs = qs.filter(kind=params.kind)
-    if params.category and isinstance(params.category, str):
+    if params.category and isinstance(params.category, str) and not category_in_document:
         qs = qs.filter(category__slug=clean_text(params.category)[:60])
     low, high = _safe_price(params.price_min), _safe_price(params.price_max)
     if low is not None or high is not None:
@@ -379,6 +386,8 @@ def _filtered(params: SearchParams, now: datetime):
     location = params.location if isinstance(params.location, str) else ""
     location = clean_text(location).strip()[:MAX_LOCATION_CHARS]
     if location:
+        # PostgreSQL: this is ``UPPER(location::text) LIKE UPPER('%...%')``, the expression of
+        # the trigram index ``listing_location_trgm`` (migration 0004), so the index serves it.
         qs = qs.filter(location__icontains=location)
     if isinstance(params.within_days, int) and params.within_days > 0:
         days = min(params.within_days, MAX_WITHIN_DAYS)
@@ -399,19 +408,49 @@ def _safe_price(value: Any) -> Decimal | None:
         return None
 
 
-def _matching(qs, query: ParsedQuery):
-    """``qs`` narrowed to listings matching every word, with a ``search_rank`` (higher first)."""
+def _category_lexeme(params: SearchParams) -> str | None:
+    """The tsquery for the category filter on PostgreSQL, or None when there is none.
+
+    Migration 0004 puts ``category:<id>`` in every listing's ``search_document``, so the GIN
+    index finds word + category matches alone. The lexeme is given as a ``tsquery`` literal,
+    never through ``to_tsquery``: a member's words (letters and digits, parsed by ``english``)
+    can't produce a ``:``, so no typed word matches it. An unknown category gives ``''``.
+    """
+    from pitchless.exchange.models import Category
+
+    if connection.vendor != "postgresql" or not isinstance(params.category, str):
+        return None
+    slug = clean_text(params.category)[:60]
+    if not slug:
+        return None
+    pk = Category.objects.filter(slug=slug).values_list("pk", flat=True).first()
+    return "" if pk is None else f"'category:{int(pk)}'"
+
+
+def _matching(qs, query: ParsedQuery, category: str | None = None):
+    """``qs`` narrowed to listings matching every word, with a ``search_rank`` (higher first).
+
+    ``category`` (PostgreSQL only, from :func:`_category_lexeme`) also requires the category's
+    lexeme; the rank counts the words only.
+    """
     vendor = connection.vendor
     if vendor == "postgresql":
         tsquery = query.tsquery()
+        where = ["exchange_listing.search_document @@ to_tsquery('english', %s)"]
+        where_params = [tsquery]
+        if category is not None:
+            # A separate condition, not ``&&``: a query of stop words alone (an empty tsquery)
+            # must still match nothing. Both conditions go to the GIN index in one scan.
+            where.append("exchange_listing.search_document @@ %s::tsquery")
+            where_params.append(category)
         return qs.extra(
             select={
                 "search_rank": "ts_rank_cd(exchange_listing.search_document,"
                 " to_tsquery('english', %s))"
             },
             select_params=[tsquery],
-            where=["exchange_listing.search_document @@ to_tsquery('english', %s)"],
-            params=[tsquery],
+            where=where,
+            params=where_params,
         )
     if vendor == "sqlite":
         return qs.extra(
@@ -455,7 +494,7 @@ def _ranked_page(
     :data:`RANK_CANDIDATES` matches, the most recently created ones, which it finds without
     reading the rest; the order among them is exact. Fewer matches than that: all are ranked.
     """
-    ranked = _newest_first(_matching(qs, query), params)
+    ranked = _newest_first(_matching(qs, query, _category_lexeme(params)), params)
     if connection.vendor == "postgresql":
         # Rank after the LIMIT: PostgreSQL computes a cheap-looking function such as
         # ts_rank_cd for every row that reaches the sort (tens of thousands with a filter).
@@ -559,13 +598,14 @@ def search(
     except (TypeError, ValueError):
         per_page = 20
     query = ParsedQuery.parse(params.q)
-    qs = _filtered(params, now)
     offset = (page - 1) * per_page
     if query.terms and params.sort != "newest":
+        qs = _filtered(params, now, category_in_document=connection.vendor == "postgresql")
         ranked = _ranked_page(qs, query, params, offset, per_page + 1)
         by_id = _page_rows([pk for pk, _ in ranked])
         rows = [(by_id[pk], rank) for pk, rank in ranked if pk in by_id]
     else:
+        qs = _filtered(params, now)
         qs = _matching(qs, query) if query.terms else qs.extra(select={"search_rank": "0"})
         listings = qs.select_related("category").defer(*_UNUSED_FIELDS)
         listings = listings.order_by("-published_at", "-id")[offset : offset + per_page + 1]

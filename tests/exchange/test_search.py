@@ -125,6 +125,46 @@ def test_category_filter(owner):
     assert find(category="no-such-category") == []
 
 
+def test_category_filter_with_words_is_exact(owner):
+    design, software = Category.objects.get(slug="design"), Category.objects.get(slug="software")
+    same = {"description": "Vector logo files, print ready."}
+    in_design = listing(owner, "Logo refresh", category=design, **same)
+    in_software = listing(owner, "Logo refresh", category=software, **same)
+    assert find("logo refresh", category="design") == [in_design.pk]
+    assert find("logo refr", category="software") == [in_software.pk]
+    assert find("logo", category="design", sort="newest") == [in_design.pk]
+    assert find("logo", category="no-such-category") == []
+    assert set(find("logo")) == {in_design.pk, in_software.pk}
+
+
+def test_category_marker_cannot_be_typed(owner):
+    design = Category.objects.get(slug="design")
+    hit = listing(owner, "Logo", category=design)
+    # The PostgreSQL document holds a "category:<id>" lexeme; typing it is two plain words.
+    for raw in (f"category:{design.pk}", f"'category:{design.pk}'", f"category {design.pk}"):
+        assert find(raw) == []
+        assert find(raw, category="design") == []
+    # Words that are stop words on PostgreSQL still find nothing there with a category.
+    assert find("the", category="design") == []
+    assert find("logo", category="design") == [hit.pk]
+
+
+def test_search_document_holds_the_category(owner):
+    if connection.vendor != "postgresql":
+        pytest.skip("the category lexeme is PostgreSQL's (migration 0004)")
+    item = listing(owner, "Logo", category=Category.objects.get(slug="design"))
+    Listing.objects.filter(pk=item.pk).update(category=Category.objects.get(slug="software"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT search_document::text FROM exchange_listing WHERE id = %s", [item.pk]
+        )
+        (document,) = cursor.fetchone()
+    software = Category.objects.get(slug="software").pk
+    assert f"'category:{software}'" in document
+    assert find("logo", category="software") == [item.pk]
+    assert find("logo", category="design") == []
+
+
 def test_price_ranges_overlap(owner):
     cheap = listing(owner, "Cheap", price_min=Decimal("10"), price_max=Decimal("50"))
     mid = listing(owner, "Mid", price_min=Decimal("100"), price_max=Decimal("300"))
@@ -157,6 +197,25 @@ def test_location_is_a_case_insensitive_substring(owner):
     listing(owner, "Photographer too", location="Paris")
     assert find("photographer", location="berlin") == [berlin.pk]
     assert find(location="GERMANY") == [berlin.pk]
+    assert find("PHOTOGRAPHER", location="rLIN, ger") == [berlin.pk]
+    assert find("photographer", location="erl", sort="newest") == [berlin.pk]
+    assert find("photographer", location="Lyon") == []
+
+
+def test_location_filter_is_the_trigram_index_expression(owner):
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigram index is PostgreSQL's (migration 0004)")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'listing_location_trgm'")
+        (definition,) = cursor.fetchone()
+    assert "upper((location)::text) gin_trgm_ops" in definition
+    # The planner can use the index only if the filter is written with the same expression.
+    qs = search_module._filtered(SearchParams(location="berlin"), NOW)
+    sql, params = qs.values("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "upper((location)::text) ~~ '%BERLIN%'::text" in plan
 
 
 def test_within_days_and_posted_after(owner):
