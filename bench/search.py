@@ -319,11 +319,14 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=40, help="timed runs per query")
     parser.add_argument("--naive-budget", type=float, default=6.0, help="seconds per query")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--queries", default="", help="only the queries whose label contains one of these (comma)"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sizes = [10_000] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]
     if args.child:
-        return child(args.child, sizes, args.repeat, args.naive_budget, args.json)
+        return child(args.child, sizes, args.repeat, args.naive_budget, args.json, args.queries)
 
     results = {}
     for engine in [d.strip() for d in args.db.split(",") if d.strip()]:
@@ -341,6 +344,7 @@ def main() -> int:
             command = [sys.executable, __file__, "--child", engine, "--sizes"]
             command += [",".join(map(str, sizes)), "--repeat", str(args.repeat)]
             command += ["--naive-budget", str(args.naive_budget), "--json", str(out)]
+            command += ["--queries", args.queries]
             try:
                 subprocess.run(command, env=env, cwd=ROOT, check=True)
                 results[engine] = json.loads(out.read_text())
@@ -362,7 +366,9 @@ def _pg_admin(sql: str) -> None:
 # --- child: one database, every size --------------------------------------------------------------
 
 
-def child(engine: str, sizes: list[int], repeat: int, naive_budget: float, out: Path) -> int:
+def child(
+    engine: str, sizes: list[int], repeat: int, naive_budget: float, out: Path, only: str = ""
+) -> int:
     import django
 
     sys.path.insert(0, str(ROOT))
@@ -391,7 +397,7 @@ def child(engine: str, sizes: list[int], repeat: int, naive_budget: float, out: 
             f" database {db_bytes / 1e6:,.0f} MB (search index {index_bytes / 1e6:,.0f} MB)",
             flush=True,
         )
-        rows = time_queries(repeat, naive_budget)
+        rows = time_queries(repeat, naive_budget, only)
         figures.append(
             {
                 "size": size,
@@ -574,10 +580,14 @@ def load(start: int, stop: int, owner_id: int, categories: list[int]) -> None:
                 )
 
 
-def _migration():
+def _migration(name: str = "0003_search"):
     import importlib
 
-    return importlib.import_module("pitchless.exchange.migrations.0003_search")
+    return importlib.import_module(f"pitchless.exchange.migrations.{name}")
+
+
+#: PostgreSQL's search indexes as migration 0004 leaves them: words (+ category), places
+PG_INDEXES = ("listing_search_document", "listing_location_trgm")
 
 
 def drop_index() -> None:
@@ -587,21 +597,24 @@ def drop_index() -> None:
     migration = _migration()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("DROP INDEX IF EXISTS listing_search_document")
+            for name in PG_INDEXES:
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
         else:
             for name in migration.SQLITE_TRIGGER_NAMES:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
 def build_index() -> None:
-    """Build the search index over every row, as migration 0003 does, then ANALYZE."""
+    """Build the search indexes over every row, as migrations 0003 and 0004 do, then ANALYZE."""
     from django.db import connection
 
     migration = _migration()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            pg = _migration("0004_search_category_location")
             cursor.execute("SET maintenance_work_mem = '256MB'")
-            cursor.execute(migration.PG_INSTALL[1])
+            cursor.execute(pg.PG_SEARCH_INDEX)
+            cursor.execute(pg.PG_LOCATION_INDEX)
             cursor.execute("ANALYZE exchange_listing")
         else:
             migration.install_sqlite(cursor)
@@ -618,6 +631,7 @@ def sizes_on_disk() -> tuple[int, int]:
             cursor.execute(
                 "SELECT pg_database_size(current_database()),"
                 " pg_relation_size('listing_search_document')"
+                " + pg_relation_size('listing_location_trgm')"
             )
             return cursor.fetchone()
         cursor.execute("PRAGMA page_size")
@@ -676,7 +690,7 @@ def _cpu_seconds() -> float:
 _BACKEND_PID: int | None = None
 
 
-def time_queries(repeat: int, naive_budget: float) -> list[dict]:
+def time_queries(repeat: int, naive_budget: float, only: str = "") -> list[dict]:
     from pitchless.exchange.search import SearchParams, search
 
     rows = []
@@ -686,7 +700,10 @@ def time_queries(repeat: int, naive_budget: float) -> list[dict]:
         f" {'cpu ms':>7}   {'naive p50':>9} {'naive p95':>9} {'runs':>5}",
         flush=True,
     )
+    wanted = [w.strip() for w in only.split(",") if w.strip()]
     for label, raw, page in QUERIES:
+        if wanted and not any(w in label for w in wanted):
+            continue
         params, _ = SearchParams.from_mapping(raw)
         for _ in range(2):  # warm caches and connections
             result = search(params, page=page, now=NOW)
@@ -728,6 +745,8 @@ def time_queries(repeat: int, naive_budget: float) -> list[dict]:
             f" {row['naive_runs']:>5}",
             flush=True,
         )
+    if not all_search:
+        return rows
     print(
         f"  {'all queries':<24} {'':>5} {statistics.median(all_search):>8.1f}"
         f" {percentile(all_search, 0.95):>8.1f} {percentile(all_search, 0.99):>8.1f}",
