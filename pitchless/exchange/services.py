@@ -1117,6 +1117,20 @@ def delete_saved_search(*, saved_search: SavedSearch, by: Member) -> None:
 
 
 @transaction.atomic
+def set_alerts(*, saved_search: SavedSearch, by: Member, alerts: bool) -> SavedSearch:
+    """Turn one's own saved search's daily digest on or off.
+
+    Turned back on, the next digest lists the matches published while it was off (those of
+    the last PITCHLESS_LISTING_DAYS days), each still only once.
+    """
+    if saved_search.owner_id != by.pk:
+        raise NotFound("No such saved search.")
+    SavedSearch.objects.filter(pk=saved_search.pk).update(alerts=bool(alerts))
+    saved_search.alerts = bool(alerts)
+    return saved_search
+
+
+@transaction.atomic
 def unsubscribe(*, token: str) -> SavedSearch | None:
     """Turn off a saved search's digest from the link in the e-mail (no log-in needed).
 

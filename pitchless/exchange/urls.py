@@ -39,6 +39,11 @@ urlpatterns = [
         views.saved_alerts_off,
         name="saved_alerts_off",
     ),
+    path(
+        "exchange/saved/<int:saved_id>/alerts-on/",
+        views.saved_alerts_on,
+        name="saved_alerts_on",
+    ),
     path("exchange/saved/<int:saved_id>/delete/", views.saved_delete, name="saved_delete"),
     path("exchange/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path(

@@ -480,6 +480,16 @@ def saved_alerts_off(request: HttpRequest, saved_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def saved_alerts_on(request: HttpRequest, saved_id: int) -> HttpResponse:
+    """Turn a saved search's daily digest back on."""
+    saved_search = get_object_or_404(SavedSearch, pk=saved_id, owner=request.user)
+    services.set_alerts(saved_search=saved_search, by=request.user, alerts=True)
+    flash.success(request, f"The daily digest for “{saved_search.name}” is on again.")
+    return redirect("exchange:saved")
+
+
+@login_required
+@require_POST
 def saved_delete(request: HttpRequest, saved_id: int) -> HttpResponse:
     """Delete a saved search."""
     saved_search = get_object_or_404(SavedSearch, pk=saved_id, owner=request.user)

@@ -142,6 +142,20 @@ def test_unsubscribe_by_token_without_logging_in(alice, bob, later):
     assert mail.outbox == []
 
 
+def test_a_digest_turned_back_on_sends_what_was_missed_once(alice, bob, later):
+    saved = _save(alice)
+    services.unsubscribe(token=saved.unsubscribe_token)
+    make_listing(bob, title="Kubernetes upgrade help", now=later)
+    mail.outbox.clear()
+    assert services.send_digests(now=later + timedelta(minutes=1)) == 0
+    with pytest.raises(services.NotFound):
+        services.set_alerts(saved_search=saved, by=bob, alerts=True)
+    assert services.set_alerts(saved_search=saved, by=alice, alerts=True).alerts is True
+    assert services.send_digests(now=later + timedelta(minutes=2)) == 1
+    assert "Kubernetes upgrade help" in mail.outbox[-1].body
+    assert services.send_digests(now=later + timedelta(minutes=3)) == 0
+
+
 def test_links_use_the_site_url_setting(alice, bob, later, settings):
     settings.PITCHLESS_SITE_URL = "https://pitchless.example/"
     _save(alice, name="Everything")

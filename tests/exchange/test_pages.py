@@ -219,6 +219,11 @@ def test_saved_searches_are_their_owners_own(alice, bob):
     a = login(alice)
     a.post(f"/exchange/saved/{mine.pk}/alerts-off/")
     assert SavedSearch.objects.get(pk=mine.pk).alerts is False
+    assert "Turn the daily digest on" in text(a.get("/exchange/saved/"))
+    assert b.post(f"/exchange/saved/{mine.pk}/alerts-on/").status_code == 404
+    assert SavedSearch.objects.get(pk=mine.pk).alerts is False
+    a.post(f"/exchange/saved/{mine.pk}/alerts-on/")
+    assert SavedSearch.objects.get(pk=mine.pk).alerts is True
     a.post(f"/exchange/saved/{mine.pk}/delete/")
     assert not SavedSearch.objects.filter(pk=mine.pk).exists()
     assert Client().get("/exchange/saved/").status_code == 302  # log-in first
