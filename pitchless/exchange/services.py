@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -35,7 +34,7 @@ from pitchless.exchange.models import (
     SavedSearch,
     SavedSearchHit,
 )
-from pitchless.guard import fingerprint
+from pitchless.guard import fingerprint, similarity
 from pitchless.members.models import Member
 from pitchless.moderation.access import is_moderator
 from pitchless.network import guard_adapter, notify
@@ -237,13 +236,6 @@ def _parse_signature(text: str) -> tuple[int, ...]:
         return ()
 
 
-def _similarity(a: Sequence[int], b: Sequence[int]) -> float:
-    # The guard's estimate of Jaccard similarity: the share of equal MinHash values.
-    if not a or not b or len(a) != len(b):
-        return 0.0
-    return sum(1 for x, y in zip(a, b, strict=True) if x == y) / len(a)
-
-
 def duplicate_threshold() -> float:
     """The Jaccard similarity above which two texts count as one: the site's bulk index's."""
     return guard_adapter.bulk_index.threshold
@@ -264,7 +256,7 @@ def find_duplicate(listing: Listing, *, now: datetime) -> Listing | None:
         .order_by("id")
     )
     for other in others:
-        if _similarity(mine, _parse_signature(other.signature)) >= threshold:
+        if similarity(mine, _parse_signature(other.signature)) >= threshold:
             return other
     return None
 

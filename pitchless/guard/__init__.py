@@ -8,7 +8,14 @@ Django, so any platform can use it::
     verdict.action, [r.text for r in verdict.reasons]
 """
 
-from pitchless.guard._bulk import BulkEntry, BulkIndex, BulkStore, InMemoryBulkStore, fingerprint
+from pitchless.guard._bulk import (
+    BulkEntry,
+    BulkIndex,
+    BulkStore,
+    InMemoryBulkStore,
+    fingerprint,
+    similarity,
+)
 from pitchless.guard._guard import Guard, TextModel
 from pitchless.guard._policy import PolicySettings
 from pitchless.guard._types import (
@@ -39,4 +46,5 @@ __all__ = [
     "TextModel",
     "Verdict",
     "fingerprint",
+    "similarity",
 ]
