@@ -792,22 +792,10 @@ def decline_proposal(*, proposal: Proposal, by: Member, now: datetime | None = N
     proposal.status = Proposal.Status.DECLINED
     proposal.decided_at = now
     proposal.save(update_fields=["status", "decided_at"])
-    _enqueue_on_commit("decline_notice_task", proposal.pk)
+    from pitchless.exchange.tasks import decline_notice_task  # the tasks import the services
+
+    notify.enqueue_on_commit(decline_notice_task, proposal.pk)
     return proposal
-
-
-def _enqueue_on_commit(task_name: str, object_id: int) -> None:
-    from pitchless.exchange import tasks
-
-    task = getattr(tasks, task_name)
-
-    def enqueue() -> None:
-        try:
-            task.delay(object_id)
-        except Exception:  # a broker outage must not fail the request that already committed
-            logger.exception("could not queue %s for %s; no e-mail is sent", task_name, object_id)
-
-    transaction.on_commit(enqueue)
 
 
 def send_decline_notice(*, proposal_id: int) -> bool:

@@ -51,7 +51,10 @@ def lease_seconds() -> int:
     return max(1, min(NOTICE_TIME_LIMIT, int(settings.CELERY_TASK_TIME_LIMIT)))
 
 
-def _enqueue_on_commit(task: Any, object_id: int) -> None:
+def enqueue_on_commit(task: Any, object_id: int) -> None:
+    """Queue ``task(object_id)`` once the current transaction commits; a broker outage is
+    logged and never fails the request that already committed."""
+
     def enqueue() -> None:
         try:
             task.delay(object_id)
@@ -66,7 +69,7 @@ def invitation_received(invitation: Invitation) -> None:
     from pitchless.network.tasks import invitation_notice_task
 
     if invitation.recipient.notify_invitations:
-        _enqueue_on_commit(invitation_notice_task, invitation.pk)
+        enqueue_on_commit(invitation_notice_task, invitation.pk)
 
 
 def message_received(message: Message) -> None:
@@ -75,7 +78,7 @@ def message_received(message: Message) -> None:
     from pitchless.network.tasks import message_notice_task
 
     if message.recipient.notify_messages and message.filed_as == Message.Filing.INBOX:
-        _enqueue_on_commit(message_notice_task, message.pk)
+        enqueue_on_commit(message_notice_task, message.pk)
 
 
 def _claim_key(kind: str, row: Invitation | Message) -> str:
