@@ -20,7 +20,7 @@ from django.core.mail import EmailMessage, send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Q, QuerySet
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from pitchless.exchange.models import (
@@ -1047,21 +1047,9 @@ def site_url() -> str:
     return (settings.PITCHLESS_SITE_URL or "http://127.0.0.1:8000").rstrip("/")
 
 
-_FALLBACK_PATHS = {
-    "exchange:home": "/exchange/",
-    "exchange:listing": "/exchange/listings/{}/",
-    "exchange:unsubscribe": "/exchange/unsubscribe/{}/",
-    "exchange:saved": "/exchange/saved/",
-}
-
-
 def absolute_url(name: str, *args: Any) -> str:
-    """An absolute link to the page ``name`` (the documented path until the page exists)."""
-    try:
-        path = reverse(name, args=args)
-    except NoReverseMatch:
-        path = _FALLBACK_PATHS[name].format(*args)
-    return site_url() + path
+    """An absolute link to the page ``name``."""
+    return site_url() + reverse(name, args=args)
 
 
 @transaction.atomic

@@ -79,10 +79,7 @@ def conversation_listings(conversation_id: int, member: Member) -> list[dict[str
             if buyer
             else (engagement.seller_completed_at, engagement.buyer_completed_at)
         )
-        try:
-            url = reverse("exchange:listing", args=[listing.pk])
-        except NoReverseMatch:
-            url = f"/exchange/listings/{listing.pk}/"
+        url = reverse("exchange:listing", args=[listing.pk])
         rows.append(
             {
                 "title": listing.title,
