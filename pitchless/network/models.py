@@ -389,7 +389,14 @@ class Message(models.Model):
                 name="message_idempotency_key",
             ),
         ]
-        indexes: ClassVar[list[models.Index]] = [models.Index(fields=["sender", "created_at"])]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["sender", "created_at"]),
+            # The few messages the guard could not read, for the periodic rescoring: it
+            # must not scan every message to find them.
+            models.Index(
+                fields=["id"], condition=Q(check_status="unchecked"), name="message_unchecked"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"message {self.pk} in {self.conversation_id}"
