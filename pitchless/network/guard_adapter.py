@@ -147,8 +147,10 @@ def build_context(
     connected_at: datetime | object | None = _READ,
     recipient_messages: int | None = None,
     reputation_out: list[Reputation] | None = None,
+    observe: bool = True,
 ) -> MessageContext:
-    """The guard's view of one message, read from the database (records the bulk entry).
+    """The guard's view of one message, read from the database (records the bulk entry, unless
+    ``observe`` is false: the bulk counts are then unknown).
 
     ``connected_at`` and ``recipient_messages`` may be passed when the caller already read
     them; the sender's reputation is appended to ``reputation_out`` when one is given.
@@ -169,7 +171,7 @@ def build_context(
             if conversation is not None
             else 0
         )
-    bulk = observe_bulk(sender=sender, recipient=recipient, text=text, now=now)
+    bulk = observe_bulk(sender=sender, recipient=recipient, text=text, now=now) if observe else None
     history = sender_history(sender, now=now)
     reputation = compute_reputation(sender, now=now, history=history)
     if reputation_out is not None:
@@ -280,25 +282,25 @@ def rescore(message: Message) -> Assessment:
     replies = Message.objects.filter(
         conversation=message.conversation_id, sender=recipient, created_at__lt=at
     ).count()
-    history = sender_history(sender, now=at)
-    reputation = compute_reputation(sender, now=at, history=history)
-    started_by_recipient = message.conversation.started_by_id == recipient.pk
-    ctx = MessageContext(
+    reputation: list[Reputation] = []
+    ctx = build_context(
+        sender=sender,
+        recipient=recipient,
+        conversation=message.conversation,
         text=message.text,
-        sent_at=at,
+        now=at,
         connected_at=connected_at,
-        started_by_recipient=started_by_recipient,
-        recipient_messages_to_sender=replies,
-        sender=sender_facts(sender, now=at, history=history, reputation=reputation),
-        bulk=None,
+        recipient_messages=replies,
+        reputation_out=reputation,
+        observe=False,
     )
     verdict = _score(ctx)
     return Assessment(
-        check=Message.Check.EXEMPT if started_by_recipient else Message.Check.CHECKED,
+        check=Message.Check.EXEMPT if ctx.started_by_recipient else Message.Check.CHECKED,
         action=verdict.action,
         score=verdict.score,
         reasons=[r.to_dict() for r in verdict.reasons],
-        reputation=reputation,
+        reputation=_first(reputation),
     )
 
 
