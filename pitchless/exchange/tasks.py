@@ -10,7 +10,7 @@ from __future__ import annotations
 from celery import Task, shared_task
 
 from pitchless.network import notify
-from pitchless.network.tasks import _NOTICE
+from pitchless.network.tasks import NOTICE_TASK_OPTIONS
 
 from . import services
 
@@ -27,7 +27,7 @@ def expire_listings_task() -> dict[str, int]:
     return {"expired": services.expire_listings(), "warned": services.warn_expiring()}
 
 
-@shared_task(**_NOTICE)
+@shared_task(**NOTICE_TASK_OPTIONS)
 def decline_notice_task(self: Task, proposal_id: int) -> bool:
     """Tell the seller of a declined proposal, politely; at most once per decision (the same
     lease-then-sent claim as the network's notices, so a killed worker never loses it)."""

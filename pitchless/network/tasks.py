@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from pitchless.network import notify
 
-# A mail server that is down for a moment: try again later, a few times. The hard time limit
-# is the notice's lease (see notify), so a delivery never outlives its claim.
-_NOTICE = {
+#: Options of every e-mail notice task (the Exchange's too). A mail server that is down for a
+#: moment: try again later, a few times. The hard time limit is the notice's lease (see
+#: notify), so a delivery never outlives its claim.
+NOTICE_TASK_OPTIONS = {
     "bind": True,
     "ignore_result": True,
     "autoretry_for": (smtplib.SMTPException, OSError),
@@ -29,7 +30,7 @@ _NOTICE = {
 }
 
 
-@shared_task(**_NOTICE)
+@shared_task(**NOTICE_TASK_OPTIONS)
 def invitation_notice_task(self: Task, invitation_id: int) -> bool:
     """Mail the recipient of a new invitation (once, whatever the deliveries)."""
     try:
@@ -38,7 +39,7 @@ def invitation_notice_task(self: Task, invitation_id: int) -> bool:
         raise self.retry(exc=exc, countdown=notify.lease_seconds()) from exc
 
 
-@shared_task(**_NOTICE)
+@shared_task(**NOTICE_TASK_OPTIONS)
 def message_notice_task(self: Task, message_id: int) -> bool:
     """Mail the recipient of a message filed in their inbox (once, whatever the deliveries)."""
     try:
