@@ -230,9 +230,7 @@ def seed(members: int, degree: int, invitations: int, rng: random.Random) -> dic
     for j in range(invitations):
         i = j % len(ids)
         sender = ids[(i + len(ids) // 2 + j // len(ids)) % len(ids)]
-        pending.append(
-            Invitation(sender_id=sender, recipient_id=ids[i], note="", created_at=now)
-        )
+        pending.append(Invitation(sender_id=sender, recipient_id=ids[i], note="", created_at=now))
     Invitation.objects.bulk_create(pending, batch_size=2000)
 
     categories = list(Category.objects.values_list("slug", flat=True))
@@ -271,7 +269,7 @@ def seed(members: int, degree: int, invitations: int, rng: random.Random) -> dic
     return {"tokens": tokens, "pairs": pairs, "conversations": mine, "invitations": invites}
 
 
-# --- measure (in the child) ------------------------------------------------------------------------
+# --- measure (in the child) ---------------------------------------------------------------------
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -425,7 +423,7 @@ def measure(args: argparse.Namespace) -> dict:
     }
 
 
-# --- the parent -----------------------------------------------------------------------------------
+# --- the parent --------------------------------------------------------------------------------
 
 
 def _pg_admin(url: str, sql: str) -> None:

@@ -316,7 +316,7 @@ CACHES = {
 }
 
 #: Where the guard's near-duplicate index lives: "redis://..." (default: ``REDIS_URL``) or
-#: "database" (the ``BulkRecord`` table; the default without Redis).
+#: "database" (the ``BulkFingerprint`` and ``BulkBand`` tables; the default without Redis).
 PITCHLESS_BULK_STORE_URL = (
     os.environ.get("PITCHLESS_BULK_STORE_URL", "").strip() or REDIS_URL or "database"
 )

@@ -7,18 +7,21 @@ scores the message without bulk counts, so sending never depends on Redis.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import struct
 import threading
 import time
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import connection, transaction
 
 from pitchless.guard import BulkEntry, BulkStore
-from pitchless.network.models import BulkRecord
+from pitchless.network.models import BulkBand, BulkFingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -31,42 +34,92 @@ def _unpack(text: str) -> tuple[int, ...]:
     return tuple(int(v, 16) for v in text.split(",")) if text else ()
 
 
-class DatabaseBulkStore:
-    """A :class:`pitchless.guard.BulkStore` on the ``BulkRecord`` table.
+def _key_hash(key: str) -> int:
+    """A band key as the signed 64-bit integer the database stores (first 8 bytes of its
+    BLAKE2b): keys of any form fit one indexed ``bigint`` column; a collision only adds a
+    candidate, which the signature comparison then drops."""
+    value = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little")
+    return value - (1 << 64) if value >= 1 << 63 else value
 
-    Thread safety comes from the database: each call is one statement on the caller's
-    connection, inside the caller's transaction when there is one.
+
+def _packed(signature: Sequence[int]) -> bytes:
+    return struct.pack(f"<{len(signature)}Q", *signature)
+
+
+def _unpacked(blob: bytes | memoryview) -> tuple[int, ...]:
+    return struct.unpack(f"<{len(blob) // 8}Q", blob)
+
+
+class DatabaseBulkStore:
+    """A :class:`pitchless.guard.BulkStore` on two tables: ``BulkFingerprint`` (one row per
+    message, its signature packed) and ``BulkBand`` (one small row per band key).
+
+    Every call is written as SQL once (the ORM would cost more than the statements): an entry
+    is two inserts, a lookup one select. Thread safety comes from the database: each call runs
+    on the caller's connection, inside the caller's transaction when there is one.
     """
+
+    def __init__(self) -> None:
+        q = connection.ops.quote_name
+        fp, band = q(BulkFingerprint._meta.db_table), q(BulkBand._meta.db_table)
+        self._fp, self._band = fp, band
+        self._insert = (
+            f"INSERT INTO {fp} (sender, recipient, at, signature) VALUES (%s, %s, %s, %s) "
+            "RETURNING id"
+        )
 
     def add(self, keys: Sequence[str], entry: BulkEntry) -> None:
         """Remember ``entry`` under every one of ``keys``."""
-        signature = _pack(entry.signature)
-        BulkRecord.objects.bulk_create(
-            [
-                BulkRecord(
-                    key=key,
-                    sender=entry.sender,
-                    recipient=entry.recipient,
-                    at=entry.at,
-                    signature=signature,
-                )
-                for key in keys
-            ]
-        )
+        hashes = list(dict.fromkeys(_key_hash(k) for k in keys))
+        if not hashes:
+            return
+        at = connection.ops.adapt_datetimefield_value(entry.at)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                self._insert, [entry.sender, entry.recipient, at, _packed(entry.signature)]
+            )
+            fingerprint = cursor.fetchone()[0]
+            rows = ", ".join(["(%s, %s, %s)"] * len(hashes))
+            params: list[object] = []
+            for h in hashes:
+                params += [h, at, fingerprint]
+            cursor.execute(
+                f"INSERT INTO {self._band} (key, at, fingerprint_id) VALUES {rows}", params
+            )
 
     def candidates(self, keys: Sequence[str], since: datetime) -> list[BulkEntry]:
-        """Entries stored under any of ``keys`` at or after ``since``."""
-        rows = BulkRecord.objects.filter(key__in=list(keys), at__gte=since).values_list(
-            "sender", "recipient", "at", "signature"
-        )
-        # One message is stored under each of its band keys, so a near-duplicate comes back
-        # once per shared band: unpack each entry once.
-        return [BulkEntry(s, r, at, _unpack(sig)) for s, r, at, sig in dict.fromkeys(rows)]
+        """Entries stored under any of ``keys`` at or after ``since`` (each once)."""
+        hashes = list(dict.fromkeys(_key_hash(k) for k in keys))
+        if not hashes:
+            return []
+        marks = ", ".join(["%s"] * len(hashes))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT sender, recipient, at, signature FROM {self._fp} WHERE id IN "
+                f"(SELECT fingerprint_id FROM {self._band} WHERE key IN ({marks}) AND at >= %s)",
+                [*hashes, connection.ops.adapt_datetimefield_value(since)],
+            )
+            rows = cursor.fetchall()
+        return [BulkEntry(s, r, _aware(at), _unpacked(sig)) for s, r, at, sig in rows]
 
     def prune(self, before: datetime) -> int:
-        """Forget entries older than ``before``; return how many rows were dropped."""
-        dropped, _ = BulkRecord.objects.filter(at__lt=before).delete()
-        return dropped
+        """Forget entries older than ``before``; return how many were dropped."""
+        at = connection.ops.adapt_datetimefield_value(before)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {self._band} WHERE fingerprint_id IN "
+                f"(SELECT id FROM {self._fp} WHERE at < %s)",
+                [at],
+            )
+            cursor.execute(f"DELETE FROM {self._fp} WHERE at < %s", [at])
+            return int(cursor.rowcount)
+
+
+def _aware(at: datetime | str) -> datetime:
+    # PostgreSQL answers aware datetimes; SQLite the stored UTC text (or a naive datetime).
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 class BulkStoreUnavailable(Exception):

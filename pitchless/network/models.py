@@ -454,24 +454,39 @@ class MessageFeedback(models.Model):
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
-class BulkRecord(models.Model):
-    """One entry of the guard's near-duplicate index under one band key.
+class BulkFingerprint(models.Model):
+    """One message in the guard's near-duplicate index: its fingerprint, stored once.
 
-    Stored in the database so that every web worker counts the same campaign.
+    Stored in the database so that every web worker counts the same campaign. The band keys
+    that find it are rows of :class:`BulkBand`.
     """
 
-    key = models.CharField(max_length=40)
     sender = models.CharField(max_length=40)
     recipient = models.CharField(max_length=40)
     at = models.DateTimeField(db_index=True)
-    #: the MinHash signature as comma-separated hexadecimal
-    signature = models.TextField()
-
-    class Meta:
-        indexes: ClassVar[list[models.Index]] = [models.Index(fields=["key", "at"])]
+    #: the MinHash signature, packed: 8 bytes per value, little-endian unsigned
+    signature = models.BinaryField()
 
     def __str__(self) -> str:
-        return f"{self.key} {self.sender}->{self.recipient}"
+        return f"{self.sender}->{self.recipient} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class BulkBand(models.Model):
+    """One band key of a :class:`BulkFingerprint`, as a 64-bit hash of the key: the rows the
+    candidate lookup reads by ``(key, at)``, small enough that a message's sixteen cost little."""
+
+    key = models.BigIntegerField()
+    at = models.DateTimeField()
+    fingerprint = models.ForeignKey(BulkFingerprint, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        indexes: ClassVar[list[models.Index]] = [
+            # The fingerprint's id is in the index so that the lookup needs no table read.
+            models.Index(fields=["key", "at", "fingerprint"], name="bulk_band_key_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key:x} -> {self.fingerprint_id}"
 
 
 class ModeratorRestrictionQuerySet(models.QuerySet["ModeratorRestriction"]):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from pitchless.guard import BulkEntry, BulkIndex
 from pitchless.network import guard_adapter, services
 from pitchless.network.bulkstore import DatabaseBulkStore
-from pitchless.network.models import BulkRecord, Invitation, Message, MessageFeedback, Report
+from pitchless.network.models import BulkFingerprint, Invitation, Message, MessageFeedback, Report
 from pitchless.network.reputation import compute_reputation
 from tests.members.factories import make_member
 from tests.network.conftest import connect
@@ -71,9 +71,8 @@ def test_a_bulk_sender_is_seen_across_recipients(alice):
     codes = [reason["code"] for reason in last.guard_reasons]
     assert "bulk.recipients" in codes
     assert last.filed_as in (Message.Filing.PITCHES, Message.Filing.HELD)
-    assert (
-        BulkRecord.objects.filter(sender=str(alice.pk)).values("recipient").distinct().count() == 6
-    )
+    stored = BulkFingerprint.objects.filter(sender=str(alice.pk))
+    assert stored.values("recipient").distinct().count() == 6
 
 
 def test_many_recipients_hold_the_message_for_review(alice, settings, monkeypatch):
@@ -110,7 +109,7 @@ def test_database_bulk_store_satisfies_the_protocol():
     later = at + timedelta(days=8)
     assert index.count(sender="1", text=CAMPAIGN, at=later).recipients == 0
     assert index.prune(later) > 0
-    assert not BulkRecord.objects.exists()
+    assert not BulkFingerprint.objects.exists()
 
 
 def test_reputation_decays_with_a_30_day_half_life(alice, bob):

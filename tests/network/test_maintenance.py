@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from pitchless.network import services
-from pitchless.network.models import BulkRecord, Invitation
+from pitchless.network.models import BulkFingerprint, Invitation
 from tests.network.conftest import connect, login
 
 pytestmark = pytest.mark.django_db
@@ -32,12 +32,12 @@ def test_maintenance_expires_invitations_and_prunes_the_index(alice, bob, carol,
         services.send_invitation(sender=alice, recipient=bob)
         connect(alice, carol)
         services.send_message(sender=alice, recipient=carol, text="See you at the meetup!")
-        assert BulkRecord.objects.exists()
+        assert BulkFingerprint.objects.exists()
     with time_machine.travel(NOW + timedelta(days=91), tick=False):
         call_command("network_maintenance")
     assert "expired 1 invitations" in capsys.readouterr().out
     assert Invitation.objects.get().status == Invitation.Status.EXPIRED
-    assert not BulkRecord.objects.exists()
+    assert not BulkFingerprint.objects.exists()
 
 
 def test_weekly_digest_counts_pitches_and_respects_the_preference(alice, bob, carol, capsys):
