@@ -16,13 +16,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from django.conf import settings
-from django.db import models
-from django.db.models import F, Q, Value
+from django.db import connection
 from django.utils import timezone
 
 from pitchless.members.models import Member
+from pitchless.network import _sql
 from pitchless.network.models import Invitation, MessageFeedback, Report
 
 PRIOR = 3.0
@@ -93,46 +94,59 @@ def sender_history(member: Member, *, now: datetime | None = None) -> SenderHist
     """Every event :func:`compute_reputation` and the guard's sender facts need, in one query.
 
     A ``UNION ALL`` of three indexed reads: invitation answers and this week's invitations
-    (by ``sender``), reports (by ``reported``), and recipients' labels (through the message's
-    ``sender``).
+    (by ``sender``), reports (by ``reported``), and recipients' labels (by the copy of the
+    message's ``sender``). Written as SQL: it runs on every send.
     """
     now = now or timezone.now()
     half_life = float(settings.PITCHLESS_REPUTATION_HALF_LIFE_DAYS)
     since = now - timedelta(days=half_life * _HORIZON_HALF_LIVES)
     week_ago = now - timedelta(days=7)
-    text = models.CharField()
-    invitations = (
-        Invitation.objects.filter(sender=member)
-        .filter(Q(decided_at__gte=since, status__in=list(_ANSWERS)) | Q(created_at__gte=week_ago))
-        .order_by()
-        .annotate(kind=F("status"), at=F("decided_at"), first=F("created_at"))
-        .values_list("kind", "at", "first")
-    )
-    reports = (
-        Report.objects.filter(reported=member, created_at__gte=since)
-        .order_by()
-        .annotate(kind=Value(_REPORT, output_field=text), at=F("created_at"), first=F("created_at"))
-        .values_list("kind", "at", "first")
-    )
-    labels = (
-        MessageFeedback.objects.filter(sender=member, created_at__gte=since)
-        .order_by()
-        .annotate(kind=F("label"), at=F("created_at"), first=F("created_at"))
-        .values_list("kind", "at", "first")
-    )
+    answers = list(_ANSWERS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _history_sql(),
+            [
+                member.pk,
+                _sql.when(since),
+                *answers,
+                _sql.when(week_ago),
+                member.pk,
+                _sql.when(since),
+                member.pk,
+                _sql.when(since),
+            ],
+        )
+        rows = cursor.fetchall()
     events: list[tuple[str, datetime]] = []
     recent: list[tuple[str, datetime]] = []
-    for kind, at, first in invitations.union(reports, labels, all=True):
+    aware = _sql.aware
+    for kind, at_raw, first_raw in rows:
+        at = aware(at_raw)
         if kind == _REPORT:
-            events.append((_REPORT, at))
+            events.append((_REPORT, at))  # type: ignore[arg-type]
         elif kind in _LABELS:
-            events.append((_LABELS[kind], at))
+            events.append((_LABELS[kind], at))  # type: ignore[arg-type]
         else:  # an invitation: ``at`` is when it was answered, ``first`` when it was sent
             if kind in _ANSWERS and at is not None and at >= since:
                 events.append((_ANSWERS[kind], at))
-            if first >= week_ago:
+            first = aware(first_raw)
+            if first is not None and first >= week_ago:
                 recent.append((kind, first))
     return SenderHistory(now=now, events=tuple(events), recent_invitations=tuple(recent))
+
+
+@cache
+def _history_sql() -> str:
+    invitation, report, feedback = (_sql.table(m) for m in (Invitation, Report, MessageFeedback))
+    marks = ", ".join(["%s"] * len(_ANSWERS))
+    return (
+        f"SELECT status, decided_at, created_at FROM {invitation} WHERE sender_id = %s AND "
+        f"((decided_at >= %s AND status IN ({marks})) OR created_at >= %s) "
+        f"UNION ALL SELECT '{_REPORT}', created_at, created_at FROM {report} "
+        "WHERE reported_id = %s AND created_at >= %s "
+        f"UNION ALL SELECT label, created_at, created_at FROM {feedback} "
+        "WHERE sender_id = %s AND created_at >= %s"
+    )
 
 
 def compute_reputation(

@@ -9,14 +9,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, Exists, F, Q, Subquery, Value, When
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from pitchless.guard import Action
 from pitchless.members.models import Member
-from pitchless.network import guard_adapter, hooks, notify
+from pitchless.network import _sql, guard_adapter, hooks, notify
 from pitchless.network.limits import LimitReached, first_limit_reached
 from pitchless.network.models import (
     Block,
@@ -361,7 +362,7 @@ class SendResult:
 
 @dataclass(frozen=True, slots=True)
 class _Pair:
-    """What a send needs to know about the two members, read in one query."""
+    """What a send needs to know about the two members, read in one statement."""
 
     blocked: bool
     connected_at: datetime | None
@@ -371,56 +372,105 @@ class _Pair:
     moderated: bool
     #: the sender's suspension as stored now (the caller's copy may be older)
     sender_suspended_until: datetime | None = None
+    #: the recipient blocked the sender (a part of ``blocked``)
+    blocked_by_recipient: bool = False
 
 
-def _read_pair(
-    sender: Member, recipient: Member, conversation: Conversation | None, now: datetime
-) -> _Pair:
-    # One statement on the sender's row with scalar subqueries, each on an index: blocks both
-    # ways, the connection's date, the recipient's messages in the conversation, a
-    # moderator's restriction on the sender.
-    replies: Subquery | Value = (
-        Subquery(
-            Message.objects.filter(conversation=conversation, sender=recipient)
-            .order_by()
-            .values("conversation")
-            .annotate(n=Count("id"))
-            .values("n")[:1]
-        )
-        if conversation is not None
-        else Value(0)
+@dataclass(frozen=True, slots=True)
+class _SendRead:
+    """Everything a send reads before the guard, from :func:`_read_send`."""
+
+    recipient: Member
+    #: the sender's side's conversation, when the pair has one
+    conversation: Conversation | None
+    pair: _Pair
+    #: the id of the sender's message already stored under the idempotency key
+    stored_id: int | None
+
+
+@cache
+def _send_sql(by_conversation: bool) -> str:
+    member, participant, conversation = (_sql.table(m) for m in (Member, Participant, Conversation))
+    block, connection_, message = (_sql.table(m) for m in (Block, Connection, Message))
+    restriction = _sql.table(ModeratorRestriction)
+    # Scalar subqueries, each on an index: blocks both ways (unique pair), the connection's
+    # date (unique pair), the recipient's messages in the conversation (conversation_id), a
+    # moderator's restriction in force (member, ends_at), the sender's stored suspension
+    # (primary key) and a message already stored under the idempotency key (sender, key).
+    select = (
+        f"SELECT {_sql.columns(Member, 'r')}, "
+        "c.id, c.started_by_id, c.created_at, c.last_message_at, "
+        f"EXISTS (SELECT 1 FROM {block} b WHERE b.blocker_id = r.id AND b.blocked_id = %s), "
+        f"EXISTS (SELECT 1 FROM {block} b WHERE b.blocker_id = %s AND b.blocked_id = r.id), "
+        f"(SELECT k.created_at FROM {connection_} k WHERE k.member_id = %s AND k.other_id = r.id "
+        "LIMIT 1), "
+        f"(SELECT COUNT(*) FROM {message} m WHERE m.conversation_id = c.id "
+        "AND m.sender_id = r.id), "
+        f"EXISTS (SELECT 1 FROM {restriction} x WHERE x.member_id = %s AND x.lifted_at IS NULL "
+        "AND x.ends_at > %s AND x.starts_at <= %s), "
+        f"(SELECT 1 FROM {member} s WHERE s.id = %s), "
+        f"(SELECT s.suspended_until FROM {member} s WHERE s.id = %s), "
+        f"(SELECT i.id FROM {message} i WHERE i.sender_id = %s AND i.idempotency_key = %s) "
     )
-    row = (
-        Member.objects.filter(pk=sender.pk)
-        .annotate(
-            pair_blocked=Exists(Block.objects.between(sender, recipient)),
-            pair_connected_at=Subquery(
-                Connection.objects.filter(member=sender, other=recipient)
-                .order_by()
-                .values("created_at")[:1]
-            ),
-            pair_replies=replies,
-            pair_moderated=Exists(ModeratorRestriction.objects.filter(member=sender).active(now)),
+    if by_conversation:
+        return (
+            select + f"FROM {participant} p JOIN {conversation} c ON c.id = p.conversation_id "
+            f"JOIN {member} r ON r.id = p.other_id "
+            "WHERE p.conversation_id = %s AND p.member_id = %s"
         )
-        .values_list(
-            "pair_blocked",
-            "pair_connected_at",
-            "pair_replies",
-            "pair_moderated",
-            "suspended_until",
-        )
-        .first()
+    return (
+        select + f"FROM {member} r LEFT JOIN {participant} p ON p.member_id = %s "
+        f"AND p.other_id = r.id LEFT JOIN {conversation} c ON c.id = p.conversation_id "
+        "WHERE r.id = %s"
     )
-    if row is None:  # the sender's account is gone
-        return _Pair(blocked=True, connected_at=None, recipient_messages=0, moderated=False)
-    blocked, connected_at, replies_n, moderated, suspended_until = row
-    return _Pair(
-        blocked=bool(blocked),
-        connected_at=connected_at,
-        recipient_messages=replies_n or 0,
+
+
+def _read_send(
+    sender: Member,
+    *,
+    recipient_id: int | None,
+    conversation_id: int | None,
+    now: datetime,
+    idempotency_key: str | None,
+) -> _SendRead | None:
+    """The recipient, the pair's conversation, what the guard and the rules need about the
+    pair, and a message already stored under the key, in one statement; ``None`` when the
+    recipient (or, by conversation, the sender's side of it) does not exist."""
+    s = sender.pk
+    params: list[object] = [s, s, s, s, _sql.when(now), _sql.when(now), s, s, s, idempotency_key]
+    if conversation_id is not None:
+        params += [conversation_id, s]
+    else:
+        params += [s, recipient_id]
+    with connection.cursor() as cursor:
+        cursor.execute(_send_sql(conversation_id is not None), params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    n = _sql.width(Member)
+    recipient = _sql.load(Member, row[:n])
+    conv_id, started_by, created, last_at, by_recipient, by_sender = row[n : n + 6]
+    connected_at, replies, moderated, sender_exists, suspended_until, stored_id = row[n + 6 :]
+    conversation = None
+    if conv_id is not None:
+        conversation = Conversation(
+            id=conv_id,
+            started_by_id=started_by,
+            created_at=_sql.aware(created),
+            last_message_at=_sql.aware(last_at),
+        )
+        conversation._state.adding = False
+        conversation._state.db = connection.alias
+    pair = _Pair(
+        # a sender whose account is gone may write to nobody
+        blocked=bool(by_recipient) or bool(by_sender) or sender_exists is None,
+        connected_at=_sql.aware(connected_at),
+        recipient_messages=int(replies or 0),
         moderated=bool(moderated),
-        sender_suspended_until=suspended_until,
+        sender_suspended_until=_sql.aware(suspended_until),
+        blocked_by_recipient=bool(by_recipient),
     )
+    return _SendRead(recipient, conversation, pair, stored_id)
 
 
 def _may_message(
@@ -478,59 +528,81 @@ def _filing(assessment: guard_adapter.Assessment, *, recipient: Member, connecte
     return Message.Filing.PITCHES
 
 
-@transaction.atomic
-def send_message(
-    *,
-    sender: Member,
-    text: str,
-    recipient: Member | None = None,
-    conversation: Conversation | None = None,
-    idempotency_key: str | None = None,
-    exchange_request: int | None = None,
-) -> SendResult:
-    """Send ``text`` to ``recipient`` (a new or existing conversation) or into ``conversation``.
-
-    The guard files it (Inbox, Pitches or held); a guard failure delivers it to the Inbox
-    flagged unchecked. A retry with the same ``idempotency_key`` returns the stored message.
-    """
+def _check_text(sender: Member, text: str) -> str:
     text = text.strip()
     if not text:
         raise NetworkError("Write a message first.")
     _refuse_if_suspended(sender, timezone.now())
     if len(text) > MAX_MESSAGE_CHARS:
         raise NetworkError(f"A message can be at most {MAX_MESSAGE_CHARS:,} characters.")
+    return text
+
+
+@transaction.atomic
+def send_message(
+    *,
+    sender: Member,
+    text: str,
+    recipient: Member | None = None,
+    recipient_id: int | None = None,
+    conversation: Conversation | None = None,
+    idempotency_key: str | None = None,
+    exchange_request: int | None = None,
+) -> SendResult:
+    """Send ``text`` to ``recipient`` (a new or existing conversation) or into ``conversation``.
+
+    ``recipient_id`` names the recipient as a client does (the API): a member who does not
+    exist, whose account is closed or who blocked the sender raises ``NotFound`` ("No such
+    member."), before anything else is checked, as if they did not exist.
+
+    The guard files it (Inbox, Pitches or held); a guard failure delivers it to the Inbox
+    flagged unchecked. A retry with the same ``idempotency_key`` returns the stored message.
+    """
     if idempotency_key is not None:
         idempotency_key = idempotency_key.strip()[:100] or None
-    if idempotency_key:
-        existing = Message.objects.filter(sender=sender, idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return SendResult(existing, created=False)
-
-    if conversation is not None:
-        mine = (
-            Participant.objects.select_related("conversation", "other")
-            .filter(conversation=conversation, member=sender)
-            .first()
-        )
-        if mine is None:
-            raise NotFound("No such conversation.")
-        recipient = mine.other
-        conversation = mine.conversation
-    elif recipient is None:
-        raise NetworkError("Choose who to write to.")
-    else:
-        mine = (
-            Participant.objects.select_related("conversation")
-            .filter(member=sender, other=recipient)
-            .first()
-        )
-        conversation = mine.conversation if mine is not None else None
-
     now = timezone.now()
+    if recipient_id is not None:
+        read = _read_send(
+            sender,
+            recipient_id=recipient_id,
+            conversation_id=None,
+            now=now,
+            idempotency_key=idempotency_key,
+        )
+        if read is None or not read.recipient.is_active or read.pair.blocked_by_recipient:
+            raise NotFound("No such member.")
+        text = _check_text(sender, text)
+    else:
+        text = _check_text(sender, text)
+        if conversation is None and recipient is None:
+            raise NetworkError("Choose who to write to.")
+        read = _read_send(
+            sender,
+            recipient_id=recipient.pk if recipient is not None else None,
+            conversation_id=conversation.pk if conversation is not None else None,
+            now=now,
+            idempotency_key=idempotency_key,
+        )
+        if read is None:
+            if conversation is not None:
+                raise NotFound("No such conversation.")
+            # The recipient's row is gone: nobody may write to them (refused below).
+            read = _SendRead(
+                recipient,  # type: ignore[arg-type]
+                None,
+                _Pair(blocked=True, connected_at=None, recipient_messages=0, moderated=False),
+                None,
+            )
+    if read.stored_id is not None:
+        return SendResult(Message.objects.get(pk=read.stored_id), created=False)
+    if recipient is None or conversation is not None:
+        recipient = read.recipient
+    conversation = read.conversation
+    pair = read.pair
+
     answers_listing = hooks.answers_exchange_request(
         sender=sender, recipient=recipient, request_id=exchange_request
     )
-    pair = _read_pair(sender, recipient, conversation, now)
     if pair.sender_suspended_until is not None and pair.sender_suspended_until > now:
         # ``sender`` may come from a cache (API tokens): the stored row decides.
         raise Forbidden("Your account is suspended; you cannot send anything for now.")
@@ -580,23 +652,23 @@ def send_message(
     new_conversation = conversation is None
     if conversation is None:
         conversation, new_conversation = _conversation_between(sender, recipient, now=now)
-    fields = {
-        "conversation": conversation,
-        "sender": sender,
-        "recipient": recipient,
-        "text": text,
-        "created_at": now,
-        "idempotency_key": idempotency_key,
-        "filed_as": filed_as,
-        "check_status": assessment.check,
-        "guard_pitch": assessment.is_pitch and assessment.check == Message.Check.CHECKED,
-        "guard_score": assessment.score,
-        "guard_reasons": assessment.reasons,
-    }
+    message = Message(
+        conversation=conversation,
+        sender=sender,
+        recipient=recipient,
+        text=text,
+        created_at=now,
+        idempotency_key=idempotency_key,
+        filed_as=filed_as,
+        check_status=assessment.check,
+        guard_pitch=assessment.is_pitch and assessment.check == Message.Check.CHECKED,
+        guard_score=assessment.score,
+        guard_reasons=assessment.reasons,
+    )
     if idempotency_key:
         try:
             with transaction.atomic():
-                message = Message.objects.create(**fields)
+                _insert_message(message)
         except IntegrityError:
             # A concurrent retry stored it first: answer with the stored message.
             existing = Message.objects.filter(
@@ -607,14 +679,40 @@ def send_message(
             raise
     else:
         # No key, no unique constraint to trip: no savepoint needed.
-        message = Message.objects.create(**fields)
+        _insert_message(message)
 
     if not new_conversation:
-        Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {_sql.table(Conversation)} SET last_message_at = %s WHERE id = %s",
+                [_sql.when(now), conversation.pk],
+            )
+        conversation.last_message_at = now
     _deliver(message, sent=True)
     if filed_as == Message.Filing.INBOX:
         notify.message_received(message)
     return SendResult(message, created=True)
+
+
+@cache
+def _message_insert() -> tuple[str, tuple[Any, ...]]:
+    fields = tuple(f for f in Message._meta.concrete_fields if not f.primary_key)
+    q = connection.ops.quote_name
+    names = ", ".join(q(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    return f"INSERT INTO {_sql.table(Message)} ({names}) VALUES ({marks}) RETURNING id", fields
+
+
+def _insert_message(message: Message) -> None:
+    """Store a new ``message`` in one statement; each value prepared by its field, as the ORM
+    prepares it."""
+    sql, fields = _message_insert()
+    params = [f.get_db_prep_save(getattr(message, f.attname), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        message.pk = cursor.fetchone()[0]
+    message._state.adding = False
+    message._state.db = connection.alias
 
 
 def _deliver(message: Message, *, sent: bool) -> None:
@@ -629,31 +727,44 @@ def _deliver(message: Message, *, sent: bool) -> None:
     """
     sender_id, recipient_id = message.sender_id, message.recipient_id
     delivered = message.filed_as not in Message.WITHHELD
-    folder: list[When] = [When(member=sender_id, then=Value(Folder.INBOX))] if sent else []
-    if message.filed_as == Message.Filing.PITCHES:
-        folder.append(When(member=recipient_id, then=Value(Folder.PITCHES)))
-    elif message.filed_as == Message.Filing.INBOX:
-        folder.append(When(member=recipient_id, folder=Folder.ARCHIVE, then=Value(Folder.INBOX)))
-    sees = ([sender_id] if sent else []) + ([recipient_id] if delivered else [])
-    # A released message may be older than what the recipient already sees.
-    newer = Q(last_message__isnull=True) | Q(last_message__lt=message.pk)
-    changes: dict[str, object] = {
-        "folder": Case(*folder, default=F("folder")) if folder else F("folder"),
-        "unread": Case(
-            When(member=recipient_id, then=F("unread") + (1 if delivered else 0)),
-            default=F("unread"),
-            output_field=Participant._meta.get_field("unread"),
-        ),
-        "last_message": Case(
-            When(Q(member__in=sees) & newer, then=Value(message.pk)),
-            default=F("last_message"),
-            output_field=Message._meta.get_field("id"),
-        ),
-    }
+    folder_cases: list[str] = []
+    params: list[object] = []
     if sent:
-        changes["last_message_at"] = Value(message.created_at)
-    rows = Participant.objects.filter(conversation=message.conversation_id)
-    rows.filter(member__in=[sender_id, recipient_id] if sent else [recipient_id]).update(**changes)
+        folder_cases.append("WHEN member_id = %s THEN %s")
+        params += [sender_id, Folder.INBOX]
+    if message.filed_as == Message.Filing.PITCHES:
+        folder_cases.append("WHEN member_id = %s THEN %s")
+        params += [recipient_id, Folder.PITCHES]
+    elif message.filed_as == Message.Filing.INBOX:
+        folder_cases.append("WHEN member_id = %s AND folder = %s THEN %s")
+        params += [recipient_id, Folder.ARCHIVE, Folder.INBOX]
+    folder = f"CASE {' '.join(folder_cases)} ELSE folder END" if folder_cases else "folder"
+    sees = ([sender_id] if sent else []) + ([recipient_id] if delivered else [])
+    sets = [
+        f"folder = {folder}",
+        "unread = CASE WHEN member_id = %s THEN unread + %s ELSE unread END",
+    ]
+    params += [recipient_id, 1 if delivered else 0]
+    if sees:
+        # A released message may be older than what the recipient already sees.
+        marks = ", ".join(["%s"] * len(sees))
+        sets.append(
+            f"last_message_id = CASE WHEN member_id IN ({marks}) AND (last_message_id IS NULL "
+            "OR last_message_id < %s) THEN %s ELSE last_message_id END"
+        )
+        params += [*sees, message.pk, message.pk]
+    if sent:
+        sets.append("last_message_at = %s")
+        params.append(_sql.when(message.created_at))
+    members = [sender_id, recipient_id] if sent else [recipient_id]
+    where = ", ".join(["%s"] * len(members))
+    params += [message.conversation_id, *members]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_sql.table(Participant)} SET {', '.join(sets)} "
+            f"WHERE conversation_id = %s AND member_id IN ({where})",
+            params,
+        )
 
 
 def _conversation_between(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from pitchless.api.lookups import member_or_404
 from pitchless.api.schemas import (
     DisconnectReportIn,
     ErrorOut,
@@ -43,11 +42,11 @@ def send(request: HttpRequest, payload: MessageIn) -> Status[SentOut]:
     You learn where it went (``filed_as``), never the guard's score. A retry with the same
     ``idempotency_key`` answers 200 with the message stored the first time.
     """
-    sender = me(request)
-    recipient = member_or_404(sender, payload.to)
+    # The recipient is read with the pair, in the send's first statement: a member who does
+    # not exist, closed their account or blocked the sender answers 404 as before.
     result = services.send_message(
-        sender=sender,
-        recipient=recipient,
+        sender=me(request),
+        recipient_id=payload.to,
         text=payload.text,
         idempotency_key=payload.idempotency_key,
     )
