@@ -562,6 +562,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--model-dir", default=None, help="default: the bundled model")
     parser.add_argument("--json", default=None, help="also write the figures to this file")
+    parser.add_argument(
+        "--show-statements", action="store_true", help="print the statements of one request each"
+    )
     args = parser.parse_args(argv)
     unknown = set(args.db) - {"sqlite", "postgres"} or set(args.ops) - set(OPERATIONS)
     if unknown:
@@ -576,6 +579,11 @@ def main(argv: list[str] | None = None) -> int:
         figures = run_engine(engine, args)
         everything.append(figures)
         report(figures)
+        if args.show_statements:
+            for name, sql in figures["last_sql"].items():
+                print(f"  statements of one {name}:")
+                for statement in sql:
+                    print(f"    {statement}")
     print(f"\nprofiles written to {args.profile_dir}")
     if args.json:
         Path(args.json).write_text(json.dumps(everything))
