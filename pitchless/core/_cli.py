@@ -127,6 +127,10 @@ def serve_command(args: argparse.Namespace) -> list[str]:
         "-m",
         "gunicorn",
         "pitchless.config.wsgi:application",
+        # Load the app and the guard's model in the master: the workers share them
+        # copy-on-write (see pitchless/config/gunicorn.py for what is closed before forking).
+        "--config",
+        "python:pitchless.config.gunicorn",
         "--bind",
         args.bind,
         "--workers",
@@ -149,6 +153,7 @@ def serve_command(args: argparse.Namespace) -> list[str]:
         "--error-logfile",
         "-",
         *extra,
+        "--preload",
     ]
 
 

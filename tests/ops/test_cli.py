@@ -163,3 +163,82 @@ def _cli_stop_and_fail(proc: subprocess.Popen[str]) -> None:
     proc.kill()
     out, _ = proc.communicate(timeout=10)
     pytest.fail(f"pitchless serve did not answer within 30 s:\n{out[-3000:]}")
+
+
+def test_serve_preloads_the_app_with_the_sites_gunicorn_settings():
+    command = _cli.serve_command(_parse("serve"))
+    assert command[command.index("--config") + 1] == "python:pitchless.config.gunicorn"
+    assert "--preload" in command
+    from pitchless.config import gunicorn as gunicorn_settings
+
+    assert gunicorn_settings.preload_app is True
+
+
+def test_the_master_warms_up_then_closes_what_it_opened(monkeypatch):
+    from django.core.cache import caches
+    from django.db import connections
+
+    from pitchless.config import gunicorn as gunicorn_settings
+    from pitchless.core import guard as core_guard
+
+    closed: list[str] = []
+    monkeypatch.setattr(connections, "close_all", lambda: closed.append("databases"))
+
+    class Cache:
+        def close(self) -> None:
+            closed.append("cache")
+
+    monkeypatch.setattr(caches, "all", lambda initialized_only=False: [Cache()])
+    core_guard.get_guard.cache_clear()
+    gunicorn_settings.when_ready(server=None)
+    # The guard's model is loaded in the master, then everything open is closed.
+    assert core_guard.get_guard.cache_info().currsize == 1
+    assert closed == ["databases", "cache"]
+    closed.clear()
+    gunicorn_settings.pre_fork(server=None, worker=None)
+    assert closed == ["databases", "cache"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_preloaded_master_holds_no_database_connection_while_workers_serve(tmp_path, processes):
+    from pathlib import Path
+
+    url = subprocess_database_url(tmp_path)
+    port = free_port()
+    env = clean_env(DATABASE_URL=url, PITCHLESS_VAR_DIR=str(tmp_path))
+    proc = subprocess.Popen(
+        python("-m", "pitchless.cli", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"),
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    processes.append(proc)
+    deadline = time.monotonic() + 30
+    answers = []
+    while time.monotonic() < deadline and proc.poll() is None and len(answers) < 6:
+        try:
+            answers.append(_get(f"http://127.0.0.1:{port}/healthz"))
+        except OSError:
+            time.sleep(0.2)
+    if len(answers) < 6:
+        _cli_stop_and_fail(proc)
+    assert all(status == 200 and body["checks"]["database"]["ok"] for status, body in answers)
+    # The master (the process ``serve`` became) keeps its listening socket and nothing that
+    # talks to the database: neither the SQLite file nor a socket to PostgreSQL.
+    fds = Path(f"/proc/{proc.pid}/fd")
+    targets = []
+    for fd in fds.iterdir():
+        try:
+            targets.append(str(fd.readlink()))
+        except OSError:
+            continue
+    if url.startswith("sqlite:///"):
+        assert not [t for t in targets if t.startswith(url.removeprefix("sqlite://"))], targets
+    sockets = [t for t in targets if t.startswith("socket:")]
+    assert len(sockets) == 1, targets
+    processes.remove(proc)
+    proc.terminate()
+    out, _ = proc.communicate(timeout=20)
+    assert proc.returncode == 0, out
