@@ -364,8 +364,8 @@ class Server:
             time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not answer:\n{self.log.read_text()[-3000:]}")
 
-    def memory(self) -> list[tuple[str, int, float, float]]:
-        """``(role, pid, RSS MiB, PSS MiB)`` of the master and each worker.
+    def memory(self) -> list[tuple[str, int, float, float, float]]:
+        """``(role, pid, RSS MiB, PSS MiB, private MiB)`` of the master and each worker.
 
         PSS (``/proc/<pid>/smaps_rollup``) divides each shared page among the processes that
         map it: the fair measure when workers share the master's pages copy-on-write.
@@ -382,7 +382,8 @@ class Server:
                     key, _, value = line.partition(":")
                     if value.strip().endswith("kB"):
                         fields[key.strip()] = int(value.split()[0])
-            out.append((role, pid, fields["VmRSS"] / 1024, fields["Pss"] / 1024))
+            private = fields["Private_Clean"] + fields["Private_Dirty"]
+            out.append((role, pid, fields["VmRSS"] / 1024, fields["Pss"] / 1024, private / 1024))
         return out
 
     def stop(self) -> None:
@@ -557,10 +558,11 @@ def run_database(db: str, args: argparse.Namespace, model_dir: str | None) -> li
                 )
                 results.append(result)
                 _print_row(db, result)
-        for role, pid, rss, pss in server.memory():
+        for role, pid, rss, pss, private in server.memory():
             print(
                 f"  {db:8} memory after the load, {role} {pid}: RSS {rss:.1f} MiB, PSS {pss:.1f} "
-                f"MiB ({'preloaded' if args.preload else 'not preloaded'})"
+                f"MiB, private {private:.1f} MiB "
+                f"({'preloaded' if args.preload else 'not preloaded'})"
             )
         server.stop()
         if args.profile:

@@ -10,6 +10,7 @@ workers open their own on first use.
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any
 
@@ -33,6 +34,10 @@ def warm_up() -> None:
         # preloading: messages are then delivered unchecked.
         logger.exception("the guard's model could not be loaded in the master")
     close_shared()
+    # What is loaded now lives as long as the process: moved out of the collector's reach,
+    # the workers' collections do not write to (and so copy) the pages they share with it.
+    gc.collect()
+    gc.freeze()
 
 
 def close_shared() -> None:
