@@ -27,7 +27,11 @@ def warm_up() -> None:
     get_resolver().url_patterns  # noqa: B018 - importing the views and API routers is the point
     try:
         from pitchless.core.guard import get_guard
+        from pitchless.network.guard_adapter import follow_active_model
 
+        # The model the workers would use: a retrained one when ``guard retrain`` made it
+        # active, so that they do not each load their own at their first send.
+        follow_active_model(force=True)
         get_guard()
     except Exception:
         # A guard that cannot load is each worker's problem at request time, as without
