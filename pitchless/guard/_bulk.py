@@ -59,6 +59,11 @@ class BulkStore(Protocol):
         """Forget entries older than ``before``; return how many were dropped."""
 
 
+# A store may also offer ``add_and_candidates(keys, entry, since)``: ``add`` and ``candidates``
+# in one call (one round trip to a database), the candidates with or without ``entry``.
+# ``BulkIndex.observe`` uses it when it is there.
+
+
 class InMemoryBulkStore:
     """A process-local store: right for the library, tests and a single web process."""
 
@@ -182,9 +187,19 @@ class BulkIndex:
         and 1 sender.
         """
         fp = fingerprint(text)
-        if fp.keys:
-            self.store.add(fp.keys, BulkEntry(sender, recipient, at, fp.signature))
-        return self._count(fp, sender=sender, recipient=recipient, at=at)
+        if not fp.keys:
+            return self._count(fp, sender=sender, recipient=recipient, at=at)
+        entry = BulkEntry(sender, recipient, at, fp.signature)
+        since = at - timedelta(days=self.window_days)
+        together = getattr(self.store, "add_and_candidates", None)
+        if together is not None:
+            # One round trip where the store can do both at once. The candidates may or may
+            # not include this entry: the counts start from this message either way.
+            found = together(fp.keys, entry, since)
+        else:
+            self.store.add(fp.keys, entry)
+            found = self.store.candidates(fp.keys, since)
+        return self._tally(found, fp, sender=sender, recipient=recipient, at=at)
 
     def prune(self, now: datetime) -> int:
         """Forget entries that have left the window; return how many were dropped."""
@@ -193,21 +208,33 @@ class BulkIndex:
     def _count(
         self, fp: Fingerprint, *, sender: str, recipient: str | None, at: datetime
     ) -> BulkCounts:
+        found: Iterable[BulkEntry] = ()
+        if fp.keys:
+            found = self.store.candidates(fp.keys, at - timedelta(days=self.window_days))
+        return self._tally(found, fp, sender=sender, recipient=recipient, at=at)
+
+    def _tally(
+        self,
+        found: Iterable[BulkEntry],
+        fp: Fingerprint,
+        *,
+        sender: str,
+        recipient: str | None,
+        at: datetime,
+    ) -> BulkCounts:
         recipients: set[str] = set() if recipient is None else {recipient}
         senders: set[str] = {sender}
-        if fp.keys:
-            since = at - timedelta(days=self.window_days)
-            seen: set[tuple[str, str, datetime]] = set()
-            for entry in self.store.candidates(fp.keys, since):
-                ident = (entry.sender, entry.recipient, entry.at)
-                if ident in seen or entry.at > at:
-                    continue
-                seen.add(ident)
-                if similarity(entry.signature, fp.signature) < self.threshold:
-                    continue
-                senders.add(entry.sender)
-                if entry.sender == sender:
-                    recipients.add(entry.recipient)
+        seen: set[tuple[str, str, datetime]] = set()
+        for entry in found:
+            ident = (entry.sender, entry.recipient, entry.at)
+            if ident in seen or entry.at > at:
+                continue
+            seen.add(ident)
+            if similarity(entry.signature, fp.signature) < self.threshold:
+                continue
+            senders.add(entry.sender)
+            if entry.sender == sender:
+                recipients.add(entry.recipient)
         return BulkCounts(
             recipients=len(recipients), senders=len(senders), window_days=self.window_days
         )

@@ -102,6 +102,38 @@ class DatabaseBulkStore:
             rows = cursor.fetchall()
         return [BulkEntry(s, r, _aware(at), _unpacked(sig)) for s, r, at, sig in rows]
 
+    def add_and_candidates(
+        self, keys: Sequence[str], entry: BulkEntry, since: datetime
+    ) -> list[BulkEntry]:
+        """:meth:`add` then :meth:`candidates`; on PostgreSQL one statement (the inserts run
+        in a ``WITH``, so the select does not see ``entry``, which the index counts anyway)."""
+        if connection.vendor != "postgresql":
+            self.add(keys, entry)
+            return self.candidates(keys, since)
+        hashes = list(dict.fromkeys(_key_hash(k) for k in keys))
+        if not hashes:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH f AS ({self._insert}), b AS (INSERT INTO {self._band} "
+                "(key, at, fingerprint_id) SELECT k, %s, f.id FROM f, unnest(%s::bigint[]) AS k) "
+                f"SELECT sender, recipient, at, signature FROM {self._fp} WHERE id IN "
+                f"(SELECT fingerprint_id FROM {self._band} WHERE key = ANY(%s::bigint[]) "
+                "AND at >= %s)",
+                [
+                    entry.sender,
+                    entry.recipient,
+                    entry.at,
+                    _packed(entry.signature),
+                    entry.at,
+                    hashes,
+                    hashes,
+                    since,
+                ],
+            )
+            rows = cursor.fetchall()
+        return [BulkEntry(s, r, _aware(at), _unpacked(sig)) for s, r, at, sig in rows]
+
     def prune(self, before: datetime) -> int:
         """Forget entries older than ``before``; return how many were dropped."""
         at = connection.ops.adapt_datetimefield_value(before)

@@ -183,3 +183,15 @@ def test_a_label_stored_directly_still_counts_against_its_sender(alice, bob):
     )
     assert MessageFeedback.objects.get().sender_id == alice.pk
     assert compute_reputation(alice).score < before
+
+
+def test_the_database_store_adds_and_finds_in_one_call():
+    store = DatabaseBulkStore()
+    first = BulkEntry("1", "2", NOW, (5, 6, 7))
+    store.add(["a", "b"], first)
+    second = BulkEntry("1", "3", NOW + timedelta(minutes=1), (5, 6, 8))
+    found = store.add_and_candidates(["b", "c"], second, NOW - timedelta(days=1))
+    # The entries stored before; this one may or may not be among them (the index counts it).
+    assert first in found and set(found) <= {first, second}
+    assert store.candidates(["c"], NOW - timedelta(days=1)) == [second]
+    assert store.candidates(["a"], NOW + timedelta(seconds=1)) == []
