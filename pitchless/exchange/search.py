@@ -4,20 +4,34 @@
 reads only active listings (published, not expired) and never raises on what a member typed.
 
 The engine follows ``connection.vendor``; both are created by migration ``0003_search``
-(PostgreSQL's document and indexes reshaped by ``0004_search_category_location``):
+(PostgreSQL's document reshaped by ``0004_search_category_location``; the narrow table and the
+indexes' new home by ``0005_search_narrow``):
 
 - **PostgreSQL**: a stored generated ``tsvector`` column ``exchange_listing.search_document``
   (title weight A, tags B, description C, configuration ``english`` so that *developer*,
-  *developers* and *development* meet) with a GIN index on published rows. Matches are
-  ``search_document @@ to_tsquery('english', ...)``, ranked by ``ts_rank_cd`` (weights
-  0.1/0.2/0.4/1.0 for D/C/B/A). The document also holds a ``category:<id>`` lexeme, so a
-  category filter with words is one more GIN condition (see ``_category_lexeme``), and a
-  trigram GIN index on ``upper(location)`` serves the location filter.
+  *developers* and *development* meet), copied by triggers into the narrow table
+  ``exchange_listing_search`` (published listings only: id, kind, category, prices, remote,
+  place, times and the document), which has the GIN index. Matches are ``@@
+  to_tsquery('english', ...)``, ranked by ``ts_rank_cd`` (weights 0.1/0.2/0.4/1.0 for
+  D/C/B/A). The document also holds a ``category:<id>`` lexeme, so a category filter with
+  words is one more GIN condition (see ``_category_lexeme``), and a trigram GIN index on
+  ``upper(location)`` serves the location filter.
 - **SQLite**: an FTS5 table ``exchange_listing_fts`` (Porter stemmer over ``unicode61`` with
   diacritics removed) that triggers keep in step with ``exchange_listing`` inside the writing
-  transaction. Matches are ``exchange_listing_fts MATCH ...``, ranked by
-  ``bm25(exchange_listing_fts, 10.0, 5.0, 1.0)`` (title over tags over description).
+  transaction, beside the same narrow table (without a document). Matches are
+  ``exchange_listing_fts MATCH ...``, ranked by ``bm25(exchange_listing_fts, 10.0, 5.0,
+  1.0)`` (title over tags over description).
 - Any other database: a case-insensitive substring scan, rank 0 (correct, slow).
+
+With words, candidates are found and ranked in the narrow table; the wide listing rows are read
+for the page's rows only. How they are found depends on how common the query is, estimated by a
+probe of the newest :data:`PROBE_IDS` ids (see :func:`_pg_candidates`, :func:`_sqlite_candidates`
+and ``docs/exchange.md``): common queries walk an index newest first testing each row, rare ones
+ask the full-text index for every match. Every plan returns the same listings, with one
+exception by design: a last word that is itself a common word (in at least
+:data:`COMMON_SHARE` of the probed listings) is matched as that whole word, plus on PostgreSQL
+its :data:`PREFIX_COMPLETIONS` most common completions, instead of as a prefix, wherever the
+full-text index does the matching (the walks keep the prefix on PostgreSQL).
 
 Neither engine sees the raw query: it is cut to 500 characters, split into words with a
 Unicode-aware pattern (operators, quotes and punctuation fall away), capped at 32 words, and
@@ -796,10 +810,11 @@ def _pg_candidates(
         else:
             match, match_args = f"s.search_document @@ {group}", group_args
         plan = _Plan(plan.name, whole_last_word=True, completions=completions)
-    category = _category_lexeme(params)
-    if category:
+    if category_args:
+        # The category's lexeme (see _category_lexeme): the GIN index alone finds word and
+        # category together, without reading the rows of the category's other listings.
         match += " AND s.search_document @@ %s::tsquery"
-        match_args.append(category)
+        match_args.append(f"'category:{int(category_args[0])}'")
     if walked:
         match += " AND s.id <= %s"
         match_args.append(bound)
