@@ -14,7 +14,8 @@ indexes' new home by ``0005_search_narrow``):
   place, times and the document), which has the GIN index. Matches are ``@@
   to_tsquery('english', ...)``, ranked by ``ts_rank_cd`` (weights 0.1/0.2/0.4/1.0 for
   D/C/B/A). The document also holds a ``category:<id>`` lexeme, so a category filter with
-  words is one more GIN condition (see ``_category_lexeme``), and a trigram GIN index on
+  words is one more GIN condition (a ``tsquery`` literal: typed words, letters and digits
+  through the ``english`` parser, never produce the ``:``), and a trigram GIN index on
   ``upper(location)`` serves the location filter.
 - **SQLite**: an FTS5 table ``exchange_listing_fts`` (Porter stemmer over ``unicode61`` with
   diacritics removed) that triggers keep in step with ``exchange_listing`` inside the writing
@@ -62,7 +63,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -373,18 +374,15 @@ class SearchPage:
     message: str | None
 
 
-def _filtered(params: SearchParams, now: datetime, *, category_in_document: bool = False):
-    """Active listings narrowed by every filter but the words.
-
-    ``category_in_document``: the caller matches the category in the search document (see
-    :func:`_category_lexeme`), so it is left out here.
-    """
+def _filtered(params: SearchParams, now: datetime):
+    """Active listings narrowed by every filter but the words (searches without words, and
+    other databases; :func:`_narrow_filters` is the same on the narrow table)."""
     from pitchless.exchange.models import Listing
 
     qs = Listing.objects.active(now)
     if params.kind in KINDS:
         qs = qs.filter(kind=params.kind)
-    if params.category and isinstance(params.category, str) and not category_in_document:
+    if params.category and isinstance(params.category, str):
         qs = qs.filter(category__slug=clean_text(params.category)[:60])
     low, high = _safe_price(params.price_min), _safe_price(params.price_max)
     if low is not None or high is not None:
@@ -423,61 +421,9 @@ def _safe_price(value: Any) -> Decimal | None:
         return None
 
 
-def _category_lexeme(params: SearchParams) -> str | None:
-    """The tsquery for the category filter on PostgreSQL, or None when there is none.
-
-    Migration 0004 puts ``category:<id>`` in every listing's ``search_document``, so the GIN
-    index finds word + category matches alone. The lexeme is given as a ``tsquery`` literal,
-    never through ``to_tsquery``: a member's words (letters and digits, parsed by ``english``)
-    can't produce a ``:``, so no typed word matches it. An unknown category gives ``''``.
-    """
-    from pitchless.exchange.models import Category
-
-    if connection.vendor != "postgresql" or not isinstance(params.category, str):
-        return None
-    slug = clean_text(params.category)[:60]
-    if not slug:
-        return None
-    pk = Category.objects.filter(slug=slug).values_list("pk", flat=True).first()
-    return "" if pk is None else f"'category:{int(pk)}'"
-
-
-def _matching(qs, query: ParsedQuery, category: str | None = None):
-    """``qs`` narrowed to listings matching every word, with a ``search_rank`` (higher first).
-
-    ``category`` (PostgreSQL only, from :func:`_category_lexeme`) also requires the category's
-    lexeme; the rank counts the words only.
-    """
-    vendor = connection.vendor
-    if vendor == "postgresql":
-        tsquery = query.tsquery()
-        where = ["exchange_listing.search_document @@ to_tsquery('english', %s)"]
-        where_params = [tsquery]
-        if category is not None:
-            # A separate condition, not ``&&``: a query of stop words alone (an empty tsquery)
-            # must still match nothing. Both conditions go to the GIN index in one scan.
-            where.append("exchange_listing.search_document @@ %s::tsquery")
-            where_params.append(category)
-        return qs.extra(
-            select={
-                "search_rank": "ts_rank_cd(exchange_listing.search_document,"
-                " to_tsquery('english', %s))"
-            },
-            select_params=[tsquery],
-            where=where,
-            params=where_params,
-        )
-    if vendor == "sqlite":
-        return qs.extra(
-            # bm25 is lower for better matches: negate it so that both engines sort descending.
-            select={"search_rank": "-bm25(exchange_listing_fts, 10.0, 5.0, 1.0)"},
-            tables=["exchange_listing_fts"],
-            where=[
-                "exchange_listing_fts.rowid = exchange_listing.id",
-                "exchange_listing_fts MATCH %s",
-            ],
-            params=[query.fts5()],
-        )
+def _matching(qs, query: ParsedQuery):
+    """Any other database: ``qs`` narrowed to listings holding every word (a substring scan),
+    with a ``search_rank`` of 0. PostgreSQL and SQLite use the narrow table instead."""
     for term in query.terms:
         qs = qs.filter(
             Q(title__icontains=term) | Q(tags__icontains=term) | Q(description__icontains=term)
@@ -485,60 +431,11 @@ def _matching(qs, query: ParsedQuery, category: str | None = None):
     return qs.extra(select={"search_rank": "0"})
 
 
-def _newest_first(qs, params: SearchParams):
-    """Most recently created first, in the order the engine's index can deliver cheaply."""
-    if connection.vendor == "sqlite":
-        # FTS5 walks its doclists by rowid, so a LIMIT stops the scan early.
-        return qs.extra(order_by=["-exchange_listing_fts.rowid"])
-    if params.category or params.location:
-        # PostgreSQL would walk the primary key backwards testing every row's tsvector, which
-        # is slow when the filter makes matches rare (50,000+ rows for 500 candidates at a
-        # million listings). Ordering by an expression takes that plan away: the GIN index
-        # (with the category index) finds the matches and a top-N sort keeps the newest.
-        return qs.annotate(newest=F("id") + 0).order_by("-newest")
-    return qs.order_by("-id")
-
-
-def _ranked_page(
-    qs, query: ParsedQuery, params: SearchParams, offset: int, limit: int
-) -> list[tuple[int, float]]:
-    """(id, rank) of the page's listings by relevance, then newest, then id.
-
-    Ranking every match of a common word costs time in proportion to the matches (at a
-    million listings "design" matches about 150,000). So the engine ranks at most
-    :data:`RANK_CANDIDATES` matches, the most recently created ones, which it finds without
-    reading the rest; the order among them is exact. Fewer matches than that: all are ranked.
-    """
-    ranked = _newest_first(_matching(qs, query, _category_lexeme(params)), params)
-    if connection.vendor == "postgresql":
-        # Rank after the LIMIT: PostgreSQL computes a cheap-looking function such as
-        # ts_rank_cd for every row that reaches the sort (tens of thousands with a filter).
-        inner, inner_params = ranked.values_list("id", "published_at")[
-            :RANK_CANDIDATES
-        ].query.sql_with_params()
-        sql = (
-            "SELECT c.id, c.published_at, ts_rank_cd(l.search_document,"
-            f" to_tsquery('english', %s)) FROM ({inner}) c"
-            " JOIN exchange_listing l ON l.id = c.id"
-        )
-        sql_params = (query.tsquery(), *inner_params)
-    else:
-        # Raw rows: Django's per-value converters cost more than the query on hundreds of
-        # rows, and the sort needs no conversion (SQLite's timestamps are text that sorts in
-        # time order).
-        sql, sql_params = ranked.values_list("id", "published_at", "search_rank")[
-            :RANK_CANDIDATES
-        ].query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, sql_params)
-        candidates = cursor.fetchall()
-    # (0,) before (1, time): a published row without a time (bad data) sorts last, never
-    # comparing None with a time.
-    candidates.sort(
-        key=lambda row: (float(row[2] or 0.0), (0,) if row[1] is None else (1, row[1]), row[0]),
-        reverse=True,
-    )
-    return [(pk, float(rank or 0.0)) for pk, _, rank in candidates[offset : offset + limit]]
+def _ranked_page(qs, offset: int, limit: int) -> list[tuple[int, float]]:
+    """Any other database: (id, rank) of the page among the most recently created matches."""
+    rows = list(qs.order_by("-id").values_list("id", "published_at")[:RANK_CANDIDATES])
+    rows.sort(key=lambda row: ((0,) if row[1] is None else (1, row[1]), row[0]), reverse=True)
+    return [(pk, 0.0) for pk, _ in rows[offset : offset + limit]]
 
 
 # --- the narrow table: plans chosen by how common the words are ---------------------------------
@@ -546,7 +443,7 @@ def _ranked_page(
 #: the newest listing ids a probe tests to estimate how common a query is (a cheap walk)
 PROBE_IDS = 2000
 #: a last word whose whole word is in at least this share of the probed listings is matched as
-#: that word plus its most common completions (see ``_prefix_plan``)
+#: that word (plus, on PostgreSQL, its most common completions) instead of as a prefix
 COMMON_SHARE = 0.01
 #: how many completions of a common last word are kept (PostgreSQL; from ``pg_stats``)
 PREFIX_COMPLETIONS = 8
@@ -811,8 +708,8 @@ def _pg_candidates(
             match, match_args = f"s.search_document @@ {group}", group_args
         plan = _Plan(plan.name, whole_last_word=True, completions=completions)
     if category_args:
-        # The category's lexeme (see _category_lexeme): the GIN index alone finds word and
-        # category together, without reading the rows of the category's other listings.
+        # The category's lexeme (migration 0004; a literal, no typed word yields its ":"):
+        # the GIN index alone finds word and category together.
         match += " AND s.search_document @@ %s::tsquery"
         match_args.append(f"'category:{int(category_args[0])}'")
     if walked:
@@ -1063,8 +960,7 @@ def search(
         by_id = _page_rows([pk for pk, _ in ranked])
         rows = [(by_id[pk], rank) for pk, rank in ranked if pk in by_id]
     elif query.terms and params.sort != "newest":
-        qs = _filtered(params, now, category_in_document=connection.vendor == "postgresql")
-        ranked = _ranked_page(qs, query, params, offset, per_page + 1)
+        ranked = _ranked_page(_matching(_filtered(params, now), query), offset, per_page + 1)
         by_id = _page_rows([pk for pk, _ in ranked])
         rows = [(by_id[pk], rank) for pk, rank in ranked if pk in by_id]
     else:
