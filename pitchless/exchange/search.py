@@ -450,8 +450,11 @@ PREFIX_COMPLETIONS = 8
 #: relevance walks at most this many of the newest ids testing each row before the full-text
 #: index finishes the job (PostgreSQL)
 WALK_IDS = 60_000
-#: the newest sort tests at most this many rows, newest first, before the index takes over
-NEWEST_WALK_ROWS = 1500
+#: the newest sort reads at most this many rows newest first (PostgreSQL; each tested with
+#: ``ts_match_vq``) before the index takes over
+NEWEST_WALK_ROWS = 20_000
+#: the newest sort makes at most this many one-row FTS5 lookups (SQLite; about 14 µs each)
+NEWEST_PROBES = 1500
 #: a walk covers this many times the ids the probe says it needs (then the index takes over)
 WALK_MARGIN = 1.5
 #: how long the common-lexeme statistics are kept in a process (seconds)
@@ -591,7 +594,7 @@ def _pg_candidates(
     place_sql = next((w for w in where if "s.location" in w), "FALSE")
     category_args = [args[1]] if category_sql != "FALSE" else []
     place_args = [args[2 if category_args else 1]] if place_sql != "FALSE" else []
-    (top, _, hits, last_hits, in_category, in_place, last_lexeme) = _fetch(
+    (top, window, hits, last_hits, in_category, in_place, last_lexeme) = _fetch(
         "SELECT m.top, count(s.id),"
         f" count(s.id) FILTER (WHERE {conditions}"
         "  AND ts_match_vq(s.search_document, to_tsquery('english', %s))),"
@@ -617,15 +620,18 @@ def _pg_candidates(
     rows: list[tuple[int, Any, float]] = []
     walked, bound, newest_walked = False, 0, False
     if newest:
-        if share > 0 and WALK_MARGIN * limit / share <= NEWEST_WALK_ROWS:
-            # At most NEWEST_WALK_ROWS rows that pass the filters, by publication time.
+        # The walk reads rows by publication time whatever their id: the share that counts
+        # is per row of the probe, not per id.
+        row_share = hits / max(1, window)
+        if row_share > 0 and WALK_MARGIN * limit / row_share <= NEWEST_WALK_ROWS:
+            # At most NEWEST_WALK_ROWS rows read (the filters are tested on them, outside).
             rows = _fetch(
-                f"SELECT c.id, {rank_sql} FROM (SELECT w.* FROM (SELECT s.id, s.published_at,"
-                f" s.search_document FROM {_TABLE} s WHERE {conditions}"
-                " ORDER BY s.published_at DESC, s.id DESC LIMIT %s) w"
-                " WHERE ts_match_vq(w.search_document, to_tsquery('english', %s))"
-                f" ORDER BY w.published_at DESC, w.id DESC LIMIT %s) c{outer_order}",
-                [full, *args, NEWEST_WALK_ROWS, full, limit],
+                f"SELECT c.id, {rank_sql} FROM (SELECT s.id, s.published_at, s.search_document"
+                f" FROM (SELECT * FROM {_TABLE} ORDER BY published_at DESC, id DESC LIMIT %s) s"
+                f" WHERE {conditions}"
+                " AND ts_match_vq(s.search_document, to_tsquery('english', %s))"
+                f" ORDER BY s.published_at DESC, s.id DESC LIMIT %s) c{outer_order}",
+                [full, NEWEST_WALK_ROWS, *args, full, limit],
             )
             if len(rows) >= limit or top <= NEWEST_WALK_ROWS:
                 last_plan = _Plan("walk")
@@ -825,15 +831,20 @@ def _sqlite_candidates(
         (hits,) = _fetch(
             f"SELECT count(*) {join} AND f.rowid > %s", [expression, *args, top - PROBE_IDS]
         )[0]
-        share = hits / min(PROBE_IDS, top)
-        if share > 0 and WALK_MARGIN * limit / share <= NEWEST_WALK_ROWS:
-            # The walk stops at the NEWEST_WALK_ROWS-th row that passes the filters (none:
+        (passing,) = _fetch(
+            f"SELECT count(*) FROM {_TABLE} s WHERE {conditions} AND s.id > %s",
+            [*args, top - PROBE_IDS],
+        )[0]
+        # Only rows that pass the filters are looked up in FTS5: the share among those.
+        share = hits / max(1, passing)
+        if share > 0 and WALK_MARGIN * limit / share <= NEWEST_PROBES:
+            # The walk stops at the NEWEST_PROBES-th row that passes the filters (none:
             # fewer rows than that, the walk sees them all), so it is bounded, and it streams
             # in the index's order, so it stops as soon as the page is full.
             edge = _fetch(
                 f"SELECT s.published_at, s.id FROM {_TABLE} s WHERE {conditions}"
                 " ORDER BY s.published_at DESC, s.id DESC LIMIT 1 OFFSET %s",
-                [*args, NEWEST_WALK_ROWS - 1],
+                [*args, NEWEST_PROBES - 1],
             )
             bound, bound_args = (
                 ("(s.published_at, s.id) >= (%s, %s)", list(edge[0])) if edge else ("1", [])

@@ -194,14 +194,17 @@ def plans(monkeypatch, name, *, common_share=2.0):
     if name == "index":
         monkeypatch.setattr(search_module, "WALK_IDS", 0)
         monkeypatch.setattr(search_module, "NEWEST_WALK_ROWS", 0)
+        monkeypatch.setattr(search_module, "NEWEST_PROBES", 0)
     elif name == "walk":
         monkeypatch.setattr(search_module, "WALK_IDS", 10**9)
         monkeypatch.setattr(search_module, "NEWEST_WALK_ROWS", 10**9)
+        monkeypatch.setattr(search_module, "NEWEST_PROBES", 10**9)
     elif name == "walk then index":
         # The walk covers too few ids (relevance) or rows (newest): the index finds the rest.
         monkeypatch.setattr(search_module, "WALK_IDS", 10**9)
         monkeypatch.setattr(search_module, "WALK_MARGIN", 0.001)
         monkeypatch.setattr(search_module, "NEWEST_WALK_ROWS", 7)
+        monkeypatch.setattr(search_module, "NEWEST_PROBES", 7)
     # 2.0: never take the whole-word path (exact plans); 0.0: always (where the word exists).
     monkeypatch.setattr(search_module, "COMMON_SHARE", common_share)
 
