@@ -838,26 +838,21 @@ def _sqlite_candidates(
         # Only rows that pass the filters are looked up in FTS5: the share among those.
         share = hits / max(1, passing)
         if share > 0 and WALK_MARGIN * limit / share <= NEWEST_PROBES:
-            # The walk stops at the NEWEST_PROBES-th row that passes the filters (none:
-            # fewer rows than that, the walk sees them all), so it is bounded, and it streams
-            # in the index's order, so it stops as soon as the page is full.
-            edge = _fetch(
-                f"SELECT s.published_at, s.id FROM {_TABLE} s WHERE {conditions}"
-                " ORDER BY s.published_at DESC, s.id DESC LIMIT 1 OFFSET %s",
-                [*args, NEWEST_PROBES - 1],
-            )
-            bound, bound_args = (
-                ("(s.published_at, s.id) >= (%s, %s)", list(edge[0])) if edge else ("1", [])
-            )
+            # A co-routine yields the rows that pass the filters newest first, at most
+            # NEWEST_PROBES of them (bounded), and the outer query takes the first `limit`
+            # that FTS5 finds as they come (no ORDER BY there, so it stops early); sorted
+            # again below, which changes nothing as they arrive in order.
             rows = _fetch(
-                f"SELECT s.id, s.published_at FROM {_TABLE} s INDEXED BY listing_search_recent"
-                f" WHERE {conditions} AND {bound}"
-                " AND EXISTS (SELECT 1 FROM exchange_listing_fts f WHERE f.rowid = s.id"
-                " AND exchange_listing_fts MATCH %s)"
-                " ORDER BY s.published_at DESC, s.id DESC LIMIT %s",
-                [*args, *bound_args, expression, limit],
+                f"SELECT w.id, w.published_at FROM (SELECT s.id, s.published_at"
+                f" FROM {_TABLE} s INDEXED BY listing_search_recent WHERE {conditions}"
+                " ORDER BY s.published_at DESC, s.id DESC LIMIT %s) w"
+                " WHERE EXISTS (SELECT 1 FROM exchange_listing_fts f WHERE f.rowid = w.id"
+                " AND exchange_listing_fts MATCH %s) LIMIT %s",
+                [*args, NEWEST_PROBES, expression, limit],
             )
-            complete, walked = not edge, True
+            rows.sort(key=lambda r: (r[1], r[0]), reverse=True)
+            # Short of the page: only a table smaller than the bound was seen whole.
+            complete, walked = top <= NEWEST_PROBES, True
             last_plan = _Plan("walk", whole_last_word=whole_last)
     if len(rows) < limit and not complete:
         rows = _fetch(
