@@ -850,7 +850,8 @@ def _sqlite_candidates(
                 " AND exchange_listing_fts MATCH %s) LIMIT %s",
                 [*args, NEWEST_PROBES, expression, limit],
             )
-            rows.sort(key=lambda r: (r[1], r[0]), reverse=True)
+            # (0,) before (1, time): a row without a time (bad data) last, as SQL sorts it.
+            rows.sort(key=lambda r: ((0,) if r[1] is None else (1, r[1]), r[0]), reverse=True)
             # Short of the page: only a table smaller than the bound was seen whole.
             complete, walked = top <= NEWEST_PROBES, True
             last_plan = _Plan("walk", whole_last_word=whole_last)

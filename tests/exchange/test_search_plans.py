@@ -327,3 +327,25 @@ def test_tsquery_literal_quotes_every_lexeme():
         with connection.cursor() as cursor:
             cursor.execute("SELECT %s::tsquery::text", [literal])
             assert cursor.fetchone()[0] == "'it''s' | 'back\\\\slash' | 'plain'"
+
+
+def test_a_published_listing_without_a_time_is_placed_alike_by_every_plan(owner, monkeypatch):
+    # Bad data (published, no publication time) must not break a walk's sort, and every plan
+    # puts it where the engine's ORDER BY does (SQLite: last; PostgreSQL: NULLS FIRST).
+    timed = [listing(owner, "Kiln repairs", age_days=n + 1) for n in range(3)]
+    untimed = listing(owner, "Kiln parts")
+    Listing.objects.filter(pk=untimed.pk).update(published_at=None)
+    for sort in ("newest", "relevance"):
+        found = {}
+        for name in ("index", "walk", "walk then index"):
+            plans(monkeypatch, name, common_share=0.0)
+            found[name] = [pk for pk, _ in page("kiln", sort=sort)[0]]
+        assert found["index"] == found["walk"] == found["walk then index"], sort
+        assert set(found["index"]) == {m.pk for m in timed} | {untimed.pk}
+        if sort == "newest":
+            expected = [m.pk for m in timed]
+            if connection.vendor == "postgresql":
+                expected = [untimed.pk, *expected]
+            else:
+                expected = [*expected, untimed.pk]
+            assert found["index"] == expected
