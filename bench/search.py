@@ -20,6 +20,12 @@ figures, not a test.
 
     .venv/bin/python bench/search.py [--sizes 10000,100000,1000000] [--quick]
         [--db sqlite,postgres] [--repeat 40] [--json out.json]
+        [--pg-name bench_search] [--sqlite-file path] [--keep] [--reuse]
+
+``--keep`` leaves the databases in place (``--pg-name``, ``--sqlite-file``) and ``--reuse``
+times an existing one without loading again when it already holds the size asked for (after
+``migrate``, so a kept database gets new migrations; the search indexes are rebuilt only if
+asked with ``--rebuild``), so that two versions of the code can be compared on the same data.
 """
 
 from __future__ import annotations
@@ -322,11 +328,25 @@ def main() -> int:
     parser.add_argument(
         "--queries", default="", help="only the queries whose label contains one of these (comma)"
     )
+    parser.add_argument("--pg-name", default=PG_BENCH_DB, help="PostgreSQL database to use")
+    parser.add_argument("--sqlite-file", type=Path, help="SQLite file to use (default: /tmp)")
+    parser.add_argument("--keep", action="store_true", help="do not drop the databases")
+    parser.add_argument("--reuse", action="store_true", help="do not reload a loaded database")
+    parser.add_argument("--rebuild", action="store_true", help="with --reuse: rebuild indexes")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sizes = [10_000] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]
     if args.child:
-        return child(args.child, sizes, args.repeat, args.naive_budget, args.json, args.queries)
+        return child(
+            args.child,
+            sizes,
+            args.repeat,
+            args.naive_budget,
+            args.json,
+            args.queries,
+            reuse=args.reuse,
+            rebuild=args.rebuild,
+        )
 
     results = {}
     for engine in [d.strip() for d in args.db.split(",") if d.strip()]:
@@ -334,23 +354,29 @@ def main() -> int:
             out = Path(tmp) / "result.json"
             env = dict(os.environ, DJANGO_SETTINGS_MODULE="pitchless.config.settings")
             if engine == "sqlite":
-                env["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+                path = args.sqlite_file.resolve() if args.sqlite_file else f"{tmp}/bench.sqlite3"
+                if not args.reuse and args.sqlite_file and args.sqlite_file.exists():
+                    args.sqlite_file.unlink()
+                env["DATABASE_URL"] = f"sqlite:///{path}"
             elif engine == "postgres":
-                _pg_admin(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
-                _pg_admin(f"CREATE DATABASE {PG_BENCH_DB}")
-                env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
+                if not args.reuse:
+                    _pg_admin(f"DROP DATABASE IF EXISTS {args.pg_name}")
+                    _pg_admin(f"CREATE DATABASE {args.pg_name}")
+                env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.pg_name}"
             else:
                 parser.error(f"unknown database {engine!r}")
             command = [sys.executable, __file__, "--child", engine, "--sizes"]
             command += [",".join(map(str, sizes)), "--repeat", str(args.repeat)]
             command += ["--naive-budget", str(args.naive_budget), "--json", str(out)]
             command += ["--queries", args.queries]
+            command += ["--reuse"] if args.reuse else []
+            command += ["--rebuild"] if args.rebuild else []
             try:
                 subprocess.run(command, env=env, cwd=ROOT, check=True)
                 results[engine] = json.loads(out.read_text())
             finally:
-                if engine == "postgres":
-                    _pg_admin(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+                if engine == "postgres" and not args.keep:
+                    _pg_admin(f"DROP DATABASE IF EXISTS {args.pg_name} WITH (FORCE)")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
     return 0
@@ -367,7 +393,15 @@ def _pg_admin(sql: str) -> None:
 
 
 def child(
-    engine: str, sizes: list[int], repeat: int, naive_budget: float, out: Path, only: str = ""
+    engine: str,
+    sizes: list[int],
+    repeat: int,
+    naive_budget: float,
+    out: Path,
+    only: str = "",
+    *,
+    reuse: bool = False,
+    rebuild: bool = False,
 ) -> int:
     import django
 
@@ -376,21 +410,30 @@ def child(
     from django.core.management import call_command
     from django.db import connection
 
+    from pitchless.exchange.models import Listing
+
+    started = time.perf_counter()
     call_command("migrate", verbosity=0)
-    owner_id = _owner()
+    migrate_s = time.perf_counter() - started
+    loaded = Listing.objects.count() if reuse else 0
+    owner_id = _owner() if not loaded else Listing.objects.values_list("owner_id", flat=True)[0]
     categories = _categories()
     print(f"\n=== {engine}: {connection.vendor} {_server_version()} ===", flush=True)
+    if loaded:
+        print(f"reusing {loaded:,} listings (migrate took {migrate_s:.1f} s)", flush=True)
     figures = []
-    loaded = 0
     for size in sorted(sizes):
-        drop_index()
-        started = time.perf_counter()
-        load(loaded, size, owner_id, categories)
-        load_s = time.perf_counter() - started
-        started = time.perf_counter()
-        build_index()
-        index_s = time.perf_counter() - started
-        loaded = size
+        load_s = index_s = 0.0
+        if loaded < size:
+            drop_index()
+            started = time.perf_counter()
+            load(loaded, size, owner_id, categories)
+            load_s = time.perf_counter() - started
+        if load_s or rebuild:
+            started = time.perf_counter()
+            build_index()
+            index_s = time.perf_counter() - started
+        loaded = max(loaded, size)
         db_bytes, index_bytes = sizes_on_disk()
         print(
             f"\n{size:,} listings: load {load_s:.1f} s, index build {index_s:.1f} s,"
@@ -586,7 +629,7 @@ def _migration(name: str = "0003_search"):
     return importlib.import_module(f"pitchless.exchange.migrations.{name}")
 
 
-#: PostgreSQL's search indexes as migration 0004 leaves them: words (+ category), places
+#: PostgreSQL's search indexes: on the narrow table since 0005 (the names 0004 gave them)
 PG_INDEXES = ("listing_search_document", "listing_location_trgm")
 
 
@@ -595,7 +638,9 @@ def drop_index() -> None:
     from django.db import connection
 
     migration = _migration()
+    narrow = _migration("0005_search_narrow")
     with connection.cursor() as cursor:
+        narrow.drop_for_load(cursor, connection.vendor)
         if connection.vendor == "postgresql":
             for name in PG_INDEXES:
                 cursor.execute(f"DROP INDEX IF EXISTS {name}")
@@ -605,19 +650,23 @@ def drop_index() -> None:
 
 
 def build_index() -> None:
-    """Build the search indexes over every row, as migrations 0003 and 0004 do, then ANALYZE."""
+    """Build the search indexes over every row, as migrations 0003 to 0005 do, then ANALYZE.
+
+    The narrow table (0005) is filled from the listings and its indexes and triggers made.
+    """
     from django.db import connection
 
     migration = _migration()
+    narrow = _migration("0005_search_narrow")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            pg = _migration("0004_search_category_location")
             cursor.execute("SET maintenance_work_mem = '256MB'")
-            cursor.execute(pg.PG_SEARCH_INDEX)
-            cursor.execute(pg.PG_LOCATION_INDEX)
+            narrow.install_postgresql(cursor)
             cursor.execute("ANALYZE exchange_listing")
+            cursor.execute("VACUUM (ANALYZE) exchange_listing_search")
         else:
             migration.install_sqlite(cursor)
+            narrow.install_sqlite(cursor)
             cursor.execute("ANALYZE")
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
@@ -630,8 +679,7 @@ def sizes_on_disk() -> tuple[int, int]:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT pg_database_size(current_database()),"
-                " pg_relation_size('listing_search_document')"
-                " + pg_relation_size('listing_location_trgm')"
+                " pg_total_relation_size('exchange_listing_search')"
             )
             return cursor.fetchone()
         cursor.execute("PRAGMA page_size")
@@ -639,7 +687,10 @@ def sizes_on_disk() -> tuple[int, int]:
         cursor.execute("PRAGMA page_count")
         (pages,) = cursor.fetchone()
         try:
-            cursor.execute("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'exchange_listing_fts%'")
+            cursor.execute(
+                "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'exchange_listing_fts%'"
+                " OR name LIKE 'exchange_listing_search%' OR name LIKE 'listing_search_%'"
+            )
             (fts,) = cursor.fetchone()
         except Exception:
             fts = 0

@@ -4,20 +4,35 @@
 reads only active listings (published, not expired) and never raises on what a member typed.
 
 The engine follows ``connection.vendor``; both are created by migration ``0003_search``
-(PostgreSQL's document and indexes reshaped by ``0004_search_category_location``):
+(PostgreSQL's document reshaped by ``0004_search_category_location``; the narrow table and the
+indexes' new home by ``0005_search_narrow``):
 
 - **PostgreSQL**: a stored generated ``tsvector`` column ``exchange_listing.search_document``
   (title weight A, tags B, description C, configuration ``english`` so that *developer*,
-  *developers* and *development* meet) with a GIN index on published rows. Matches are
-  ``search_document @@ to_tsquery('english', ...)``, ranked by ``ts_rank_cd`` (weights
-  0.1/0.2/0.4/1.0 for D/C/B/A). The document also holds a ``category:<id>`` lexeme, so a
-  category filter with words is one more GIN condition (see ``_category_lexeme``), and a
-  trigram GIN index on ``upper(location)`` serves the location filter.
+  *developers* and *development* meet), copied by triggers into the narrow table
+  ``exchange_listing_search`` (published listings only: id, kind, category, prices, remote,
+  place, times and the document), which has the GIN index. Matches are ``@@
+  to_tsquery('english', ...)``, ranked by ``ts_rank_cd`` (weights 0.1/0.2/0.4/1.0 for
+  D/C/B/A). The document also holds a ``category:<id>`` lexeme, so a category filter with
+  words is one more GIN condition (a ``tsquery`` literal: typed words, letters and digits
+  through the ``english`` parser, never produce the ``:``), and a trigram GIN index on
+  ``upper(location)`` serves the location filter.
 - **SQLite**: an FTS5 table ``exchange_listing_fts`` (Porter stemmer over ``unicode61`` with
   diacritics removed) that triggers keep in step with ``exchange_listing`` inside the writing
-  transaction. Matches are ``exchange_listing_fts MATCH ...``, ranked by
-  ``bm25(exchange_listing_fts, 10.0, 5.0, 1.0)`` (title over tags over description).
+  transaction, beside the same narrow table (without a document). Matches are
+  ``exchange_listing_fts MATCH ...``, ranked by ``bm25(exchange_listing_fts, 10.0, 5.0,
+  1.0)`` (title over tags over description).
 - Any other database: a case-insensitive substring scan, rank 0 (correct, slow).
+
+With words, candidates are found and ranked in the narrow table; the wide listing rows are read
+for the page's rows only. How they are found depends on how common the query is, estimated by a
+probe of the newest :data:`PROBE_IDS` ids (see :func:`_pg_candidates`, :func:`_sqlite_candidates`
+and ``docs/exchange.md``): common queries walk an index newest first testing each row, rare ones
+ask the full-text index for every match. Every plan returns the same listings, with one
+exception by design: a last word that is itself a common word (in at least
+:data:`COMMON_SHARE` of the probed listings) is matched as that whole word, plus on PostgreSQL
+its :data:`PREFIX_COMPLETIONS` most common completions, instead of as a prefix, wherever the
+full-text index does the matching (the walks keep the prefix on PostgreSQL).
 
 Neither engine sees the raw query: it is cut to 500 characters, split into words with a
 Unicode-aware pattern (operators, quotes and punctuation fall away), capped at 32 words, and
@@ -39,6 +54,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -47,7 +63,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -358,18 +374,15 @@ class SearchPage:
     message: str | None
 
 
-def _filtered(params: SearchParams, now: datetime, *, category_in_document: bool = False):
-    """Active listings narrowed by every filter but the words.
-
-    ``category_in_document``: the caller matches the category in the search document (see
-    :func:`_category_lexeme`), so it is left out here.
-    """
+def _filtered(params: SearchParams, now: datetime):
+    """Active listings narrowed by every filter but the words (searches without words, and
+    other databases; :func:`_narrow_filters` is the same on the narrow table)."""
     from pitchless.exchange.models import Listing
 
     qs = Listing.objects.active(now)
     if params.kind in KINDS:
         qs = qs.filter(kind=params.kind)
-    if params.category and isinstance(params.category, str) and not category_in_document:
+    if params.category and isinstance(params.category, str):
         qs = qs.filter(category__slug=clean_text(params.category)[:60])
     low, high = _safe_price(params.price_min), _safe_price(params.price_max)
     if low is not None or high is not None:
@@ -408,61 +421,9 @@ def _safe_price(value: Any) -> Decimal | None:
         return None
 
 
-def _category_lexeme(params: SearchParams) -> str | None:
-    """The tsquery for the category filter on PostgreSQL, or None when there is none.
-
-    Migration 0004 puts ``category:<id>`` in every listing's ``search_document``, so the GIN
-    index finds word + category matches alone. The lexeme is given as a ``tsquery`` literal,
-    never through ``to_tsquery``: a member's words (letters and digits, parsed by ``english``)
-    can't produce a ``:``, so no typed word matches it. An unknown category gives ``''``.
-    """
-    from pitchless.exchange.models import Category
-
-    if connection.vendor != "postgresql" or not isinstance(params.category, str):
-        return None
-    slug = clean_text(params.category)[:60]
-    if not slug:
-        return None
-    pk = Category.objects.filter(slug=slug).values_list("pk", flat=True).first()
-    return "" if pk is None else f"'category:{int(pk)}'"
-
-
-def _matching(qs, query: ParsedQuery, category: str | None = None):
-    """``qs`` narrowed to listings matching every word, with a ``search_rank`` (higher first).
-
-    ``category`` (PostgreSQL only, from :func:`_category_lexeme`) also requires the category's
-    lexeme; the rank counts the words only.
-    """
-    vendor = connection.vendor
-    if vendor == "postgresql":
-        tsquery = query.tsquery()
-        where = ["exchange_listing.search_document @@ to_tsquery('english', %s)"]
-        where_params = [tsquery]
-        if category is not None:
-            # A separate condition, not ``&&``: a query of stop words alone (an empty tsquery)
-            # must still match nothing. Both conditions go to the GIN index in one scan.
-            where.append("exchange_listing.search_document @@ %s::tsquery")
-            where_params.append(category)
-        return qs.extra(
-            select={
-                "search_rank": "ts_rank_cd(exchange_listing.search_document,"
-                " to_tsquery('english', %s))"
-            },
-            select_params=[tsquery],
-            where=where,
-            params=where_params,
-        )
-    if vendor == "sqlite":
-        return qs.extra(
-            # bm25 is lower for better matches: negate it so that both engines sort descending.
-            select={"search_rank": "-bm25(exchange_listing_fts, 10.0, 5.0, 1.0)"},
-            tables=["exchange_listing_fts"],
-            where=[
-                "exchange_listing_fts.rowid = exchange_listing.id",
-                "exchange_listing_fts MATCH %s",
-            ],
-            params=[query.fts5()],
-        )
+def _matching(qs, query: ParsedQuery):
+    """Any other database: ``qs`` narrowed to listings holding every word (a substring scan),
+    with a ``search_rank`` of 0. PostgreSQL and SQLite use the narrow table instead."""
     for term in query.terms:
         qs = qs.filter(
             Q(title__icontains=term) | Q(tags__icontains=term) | Q(description__icontains=term)
@@ -470,59 +431,461 @@ def _matching(qs, query: ParsedQuery, category: str | None = None):
     return qs.extra(select={"search_rank": "0"})
 
 
-def _newest_first(qs, params: SearchParams):
-    """Most recently created first, in the order the engine's index can deliver cheaply."""
-    if connection.vendor == "sqlite":
-        # FTS5 walks its doclists by rowid, so a LIMIT stops the scan early.
-        return qs.extra(order_by=["-exchange_listing_fts.rowid"])
-    if params.category or params.location:
-        # PostgreSQL would walk the primary key backwards testing every row's tsvector, which
-        # is slow when the filter makes matches rare (50,000+ rows for 500 candidates at a
-        # million listings). Ordering by an expression takes that plan away: the GIN index
-        # (with the category index) finds the matches and a top-N sort keeps the newest.
-        return qs.annotate(newest=F("id") + 0).order_by("-newest")
-    return qs.order_by("-id")
+def _ranked_page(qs, offset: int, limit: int) -> list[tuple[int, float]]:
+    """Any other database: (id, rank) of the page among the most recently created matches."""
+    rows = list(qs.order_by("-id").values_list("id", "published_at")[:RANK_CANDIDATES])
+    rows.sort(key=lambda row: ((0,) if row[1] is None else (1, row[1]), row[0]), reverse=True)
+    return [(pk, 0.0) for pk, _ in rows[offset : offset + limit]]
 
 
-def _ranked_page(
-    qs, query: ParsedQuery, params: SearchParams, offset: int, limit: int
-) -> list[tuple[int, float]]:
-    """(id, rank) of the page's listings by relevance, then newest, then id.
+# --- the narrow table: plans chosen by how common the words are ---------------------------------
 
-    Ranking every match of a common word costs time in proportion to the matches (at a
-    million listings "design" matches about 150,000). So the engine ranks at most
-    :data:`RANK_CANDIDATES` matches, the most recently created ones, which it finds without
-    reading the rest; the order among them is exact. Fewer matches than that: all are ranked.
-    """
-    ranked = _newest_first(_matching(qs, query, _category_lexeme(params)), params)
-    if connection.vendor == "postgresql":
-        # Rank after the LIMIT: PostgreSQL computes a cheap-looking function such as
-        # ts_rank_cd for every row that reaches the sort (tens of thousands with a filter).
-        inner, inner_params = ranked.values_list("id", "published_at")[
-            :RANK_CANDIDATES
-        ].query.sql_with_params()
-        sql = (
-            "SELECT c.id, c.published_at, ts_rank_cd(l.search_document,"
-            f" to_tsquery('english', %s)) FROM ({inner}) c"
-            " JOIN exchange_listing l ON l.id = c.id"
-        )
-        sql_params = (query.tsquery(), *inner_params)
-    else:
-        # Raw rows: Django's per-value converters cost more than the query on hundreds of
-        # rows, and the sort needs no conversion (SQLite's timestamps are text that sorts in
-        # time order).
-        sql, sql_params = ranked.values_list("id", "published_at", "search_rank")[
-            :RANK_CANDIDATES
-        ].query.sql_with_params()
+#: the newest listing ids a probe tests to estimate how common a query is (a cheap walk)
+PROBE_IDS = 2000
+#: a last word whose whole word is in at least this share of the probed listings is matched as
+#: that word (plus, on PostgreSQL, its most common completions) instead of as a prefix
+COMMON_SHARE = 0.01
+#: how many completions of a common last word are kept (PostgreSQL; from ``pg_stats``)
+PREFIX_COMPLETIONS = 8
+#: relevance walks at most this many of the newest ids testing each row before the full-text
+#: index finishes the job (PostgreSQL)
+WALK_IDS = 60_000
+#: the newest sort reads at most this many rows newest first (PostgreSQL; each tested with
+#: ``ts_match_vq``) before the index takes over
+NEWEST_WALK_ROWS = 20_000
+#: the newest sort makes at most this many one-row FTS5 lookups (SQLite; about 14 µs each)
+NEWEST_PROBES = 1500
+#: a walk covers this many times the ids the probe says it needs (then the index takes over)
+WALK_MARGIN = 1.5
+#: how long the common-lexeme statistics are kept in a process (seconds)
+STATS_SECONDS = 600.0
+_TABLE = "exchange_listing_search"
+_stats: dict[str, Any] = {"at": -STATS_SECONDS, "lexemes": []}
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """How one search found its candidates, for tests and ``EXPLAIN`` (see ``last_plan``)."""
+
+    name: str
+    whole_last_word: bool = False
+    completions: tuple[str, ...] = ()
+
+
+#: the plan of this process's last search (tests and the bench read it; never used to decide)
+last_plan: _Plan | None = None
+
+
+def _narrow_filters(params: SearchParams, now: datetime) -> tuple[list[str], list[Any]] | None:
+    """SQL conditions on the narrow table ``s`` for every filter but the words, and their
+    parameters, or None when nothing can match (an unknown category). The same semantics as
+    :func:`_filtered`. The category's and the place's conditions are the first and second
+    after the expiry when given (see :func:`_pg_candidates`)."""
+    from pitchless.exchange.models import Category
+
+    ops = connection.ops
+    where = ["s.expires_at > %s"]
+    args: list[Any] = [ops.adapt_datetimefield_value(now)]
+    if params.category and isinstance(params.category, str):
+        slug = clean_text(params.category)[:60]
+        pk = Category.objects.filter(slug=slug).values_list("pk", flat=True).first()
+        if pk is None:
+            return None
+        where.append("s.category_id = %s")
+        args.append(pk)
+    location = params.location if isinstance(params.location, str) else ""
+    location = clean_text(location).strip()[:MAX_LOCATION_CHARS]
+    if location:
+        pattern = f"%{ops.prep_for_like_query(location)}%"
+        if connection.vendor == "postgresql":
+            # The trigram index's expression (migration 0005), as Django writes icontains.
+            where.append("upper((s.location)::text) LIKE upper(%s)")
+        else:
+            where.append("s.location LIKE %s ESCAPE '\\'")
+        args.append(pattern)
+    if params.kind in KINDS:
+        where.append("s.kind = %s")
+        args.append(params.kind)
+    low, high = _safe_price(params.price_min), _safe_price(params.price_max)
+    if low is not None or high is not None:
+        where.append("NOT (s.price_min IS NULL AND s.price_max IS NULL)")
+        if high is not None:
+            where.append("(s.price_min <= %s OR s.price_min IS NULL)")
+            args.append(ops.adapt_decimalfield_value(high, 12, 2))
+        if low is not None:
+            where.append("(s.price_max >= %s OR s.price_max IS NULL)")
+            args.append(ops.adapt_decimalfield_value(low, 12, 2))
+    if params.remote is not None:
+        where.append("s.remote = %s")
+        args.append(bool(params.remote))
+    if isinstance(params.within_days, int) and params.within_days > 0:
+        days = min(params.within_days, MAX_WITHIN_DAYS)
+        where.append("s.published_at >= %s")
+        args.append(ops.adapt_datetimefield_value(now - timedelta(days=days)))
+    if isinstance(params.posted_after, datetime):
+        after = params.posted_after
+        if timezone.is_naive(after):
+            after = after.replace(tzinfo=UTC)
+        where.append("s.published_at > %s")
+        args.append(ops.adapt_datetimefield_value(after))
+    return where, args
+
+
+def _fetch(sql: str, args: list[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, sql_params)
-        candidates = cursor.fetchall()
-    # (0,) before (1, time): a published row without a time (bad data) sorts last, never
-    # comparing None with a time.
-    candidates.sort(
-        key=lambda row: (float(row[2] or 0.0), (0,) if row[1] is None else (1, row[1]), row[0]),
-        reverse=True,
+        cursor.execute(sql, args)
+        return cursor.fetchall()
+
+
+def _common_lexemes() -> list[tuple[str, float]]:
+    """PostgreSQL's most common lexemes of the narrow table's documents, with the share of rows
+    holding each (``pg_stats``, refreshed by every ``ANALYZE``; cached for a few minutes)."""
+    clock = time.monotonic()
+    if clock - _stats["at"] < STATS_SECONDS:
+        return _stats["lexemes"]
+    rows = _fetch(
+        "SELECT u.e, u.f FROM pg_stats p, unnest(p.most_common_elems::text::text[],"
+        " p.most_common_elem_freqs) AS u(e, f) WHERE p.tablename = %s"
+        " AND p.attname = 'search_document' AND u.e IS NOT NULL",
+        [_TABLE],
     )
+    # A ":" never comes from a typed word: the category lexemes are not completions.
+    _stats["lexemes"] = sorted(
+        ((e, float(f)) for e, f in rows if ":" not in e), key=lambda r: (-r[1], r[0])
+    )
+    _stats["at"] = clock
+    return _stats["lexemes"]
+
+
+def _tsquery_literal(lexemes: tuple[str, ...]) -> str:
+    """``'a' | 'b'`` as a tsquery literal, each lexeme quoted (no parser, no stemming)."""
+    return " | ".join("'" + e.replace("\\", "\\\\").replace("'", "''") + "'" for e in lexemes)
+
+
+def _whole(query: ParsedQuery) -> ParsedQuery:
+    return ParsedQuery(query.terms, False, query.message)
+
+
+def _pg_candidates(
+    query: ParsedQuery, params: SearchParams, now: datetime, limit: int, *, newest: bool
+) -> list[tuple[int, Any, float]]:
+    """(id, published_at, rank) of the candidates on PostgreSQL, from the narrow table.
+
+    Relevance: the :data:`RANK_CANDIDATES` highest ids that match; newest: the first ``limit``
+    by publication time, then id. One probe of the newest :data:`PROBE_IDS` ids counts the
+    matches (words and filters), the rows of the category and of the place: from the share of
+    matches, a walk newest first needs about ``limit / share`` ids, and reads them through the
+    primary key, the category's index or the places' index, whichever reads fewest rows.
+    Walked rows are tested with ``ts_match_vq`` (the ``@@`` function, which no index serves).
+    When even the best walk would read more than :data:`WALK_IDS` rows, or finds too few in
+    its window, the GIN index finds the (remaining) matches and a top-N sort keeps the newest.
+    """
+    global last_plan
+    narrow = _narrow_filters(params, now)
+    if narrow is None:
+        last_plan = _Plan("none")
+        return []
+    where, args = narrow
+    conditions = " AND ".join(where)
+    full = query.tsquery()
+    last = "'" + query.terms[-1].replace("'", "''").replace("\\", "") + "'"
+    # One parameter per condition (see _narrow_filters): the category's and the place's.
+    category_sql = next((w for w in where if w.startswith("s.category_id")), "FALSE")
+    place_sql = next((w for w in where if "s.location" in w), "FALSE")
+    category_args = [args[1]] if category_sql != "FALSE" else []
+    place_args = [args[2 if category_args else 1]] if place_sql != "FALSE" else []
+    (top, window, hits, last_hits, in_category, in_place, last_lexeme) = _fetch(
+        "SELECT m.top, count(s.id),"
+        f" count(s.id) FILTER (WHERE {conditions}"
+        "  AND ts_match_vq(s.search_document, to_tsquery('english', %s))),"
+        " count(s.id) FILTER (WHERE ts_match_vq(s.search_document, to_tsquery('english', %s))),"
+        f" count(s.id) FILTER (WHERE {category_sql}), count(s.id) FILTER (WHERE {place_sql}),"
+        " to_tsquery('english', %s)::text"
+        f" FROM (SELECT max(id) AS top FROM {_TABLE}) m"
+        f" LEFT JOIN {_TABLE} s ON s.id > m.top - %s GROUP BY m.top",
+        [*args, full, last, *category_args, *place_args, last, PROBE_IDS],
+    )[0]
+    if top is None:
+        last_plan = _Plan("none")
+        return []
+    probed = max(1, min(PROBE_IDS, top))
+    share = hits / probed
+    # The publication time only breaks ties: as microseconds since the epoch it sorts the
+    # same and costs no timestamp parsing in the driver (500 of them are 2 ms of CPU).
+    rank_sql = (
+        "(extract(epoch FROM c.published_at) * 1000000)::bigint,"
+        " ts_rank_cd(c.search_document, to_tsquery('english', %s))"
+    )
+    outer_order = " ORDER BY c.published_at DESC, c.id DESC" if newest else ""
+    rows: list[tuple[int, Any, float]] = []
+    walked, bound, newest_walked = False, 0, False
+    if newest:
+        # The walk reads rows by publication time whatever their id: the share that counts
+        # is per row of the probe, not per id.
+        row_share = hits / max(1, window)
+        if row_share > 0 and WALK_MARGIN * limit / row_share <= NEWEST_WALK_ROWS:
+            # At most NEWEST_WALK_ROWS rows read (the filters are tested on them, outside).
+            rows = _fetch(
+                f"SELECT c.id, {rank_sql} FROM (SELECT s.id, s.published_at, s.search_document"
+                f" FROM (SELECT * FROM {_TABLE} ORDER BY published_at DESC, id DESC LIMIT %s) s"
+                f" WHERE {conditions}"
+                " AND ts_match_vq(s.search_document, to_tsquery('english', %s))"
+                f" ORDER BY s.published_at DESC, s.id DESC LIMIT %s) c{outer_order}",
+                [full, NEWEST_WALK_ROWS, *args, full, limit],
+            )
+            if len(rows) >= limit or top <= NEWEST_WALK_ROWS:
+                last_plan = _Plan("walk")
+                return rows
+            rows, newest_walked = [], True
+    elif share > 0:
+        # Ids the walk covers (half as many again as the estimate needs), and what reading
+        # them costs through each index: every row by the primary key (read in order, a third
+        # of the cost of a row read through another index), or the category's or place's.
+        span = min(top, int(WALK_MARGIN * limit / share) + 1)
+        costs = {"id": span / 3}
+        if in_category:
+            costs["category"] = span * in_category / probed
+        if in_place:
+            costs["place"] = span * in_place / probed
+        path = min(costs, key=costs.__getitem__)
+        if costs[path] <= WALK_IDS:
+            walked, bound = True, top - span
+            match = "ts_match_vq(s.search_document, to_tsquery('english', %s))"
+            found = None
+            if path == "place":
+                # Each place's equality implies the LIKE (the place was matched against it).
+                rest = [w for w in where if w != place_sql]
+                rest_args = [a for i, a in enumerate(args) if i != where.index(place_sql)]
+                found = _place_walk(
+                    query, " AND ".join(rest), rest_args, place_args[0], bound, limit, rank_sql
+                )
+                if found is None:  # too many places: the index instead
+                    walked, bound = False, 0
+            if path == "category":
+                # The order of listing_search_category (category_id, -id): the walk reads the
+                # category's rows only; "s.id DESC" would let the planner walk every row.
+                inner = (
+                    f"SELECT s.id, s.published_at, s.search_document FROM {_TABLE} s"
+                    f" WHERE - s.id < %s AND {conditions} AND {match}"
+                    " ORDER BY - s.id LIMIT %s"
+                )
+                rows = _fetch(
+                    f"SELECT c.id, {rank_sql} FROM ({inner}) c", [full, -bound, *args, full, limit]
+                )
+            elif path == "id":
+                inner = (
+                    f"SELECT s.id, s.published_at, s.search_document FROM {_TABLE} s"
+                    f" WHERE s.id > %s AND {conditions} AND {match} ORDER BY s.id DESC LIMIT %s"
+                )
+                rows = _fetch(
+                    f"SELECT c.id, {rank_sql} FROM ({inner}) c", [full, bound, *args, full, limit]
+                )
+            if found is not None:
+                rows = found
+            if walked:
+                last_plan = _Plan(f"walk:{path}")
+                if len(rows) >= limit or bound <= 0:
+                    return rows
+    # The GIN index: every match of the words (and category lexeme), then a top-N sort.
+    match, match_args = "s.search_document @@ to_tsquery('english', %s)", [full]
+    plan = _Plan("index")
+    if walked and last_plan:
+        plan = _Plan(f"{last_plan.name}+index")
+    elif newest_walked:
+        plan = _Plan("walk+index")
+    last_plan = plan
+    if query.prefix_last and last_lexeme and last_hits and last_hits / probed >= COMMON_SHARE:
+        # The prefix of a common word would read the postings of every lexeme it starts
+        # (partial match, no skipping): the whole word plus its most common completions.
+        stem = last_lexeme.strip("'")
+        completions = tuple(e for e, _ in _common_lexemes() if e.startswith(stem) and e != stem)[
+            :PREFIX_COMPLETIONS
+        ]
+        others = _whole(ParsedQuery(query.terms[:-1], False, None)).tsquery()
+        group = "to_tsquery('english', %s)"
+        group_args: list[Any] = [last]
+        if completions:
+            group = f"({group} || %s::tsquery)"
+            group_args.append(_tsquery_literal(completions))
+        if others:
+            match = f"s.search_document @@ (to_tsquery('english', %s) && {group})"
+            match_args = [others, *group_args]
+        else:
+            match, match_args = f"s.search_document @@ {group}", group_args
+        plan = _Plan(plan.name, whole_last_word=True, completions=completions)
+    if category_args:
+        # The category's lexeme (migration 0004; a literal, no typed word yields its ":"):
+        # the GIN index alone finds word and category together.
+        match += " AND s.search_document @@ %s::tsquery"
+        match_args.append(f"'category:{int(category_args[0])}'")
+    if walked:
+        match += " AND s.id <= %s"
+        match_args.append(bound)
+    # "+ 0": an expression no index delivers in order, so the planner can't walk instead.
+    index_order = "s.published_at + interval '0' DESC, s.id DESC" if newest else "s.id + 0 DESC"
+    inner = (
+        f"SELECT s.id, s.published_at, s.search_document FROM {_TABLE} s"
+        f" WHERE {match} AND {conditions} ORDER BY {index_order} LIMIT %s"
+    )
+    more = _fetch(
+        f"SELECT c.id, {rank_sql} FROM ({inner}) c{outer_order}",
+        [full, *match_args, *args, limit - len(rows)],
+    )
+    last_plan = plan
+    return rows + more
+
+
+#: a place walk follows at most this many distinct places that contain what was typed
+MAX_PLACES = 32
+
+
+def _place_walk(
+    query: ParsedQuery,
+    conditions: str,
+    args: list[Any],
+    pattern: str,
+    bound: int,
+    limit: int,
+    rank_sql: str,
+) -> list[tuple[int, Any, float]] | None:
+    """The newest matches among the listings of every known place containing ``pattern``.
+
+    ``exchange_listing_place`` holds every place ever written (upper case), so the places that
+    contain what was typed are found in a small table; each is then walked newest first
+    through ``listing_search_place``. None when more than :data:`MAX_PLACES` places match.
+    """
+    keys = [
+        key
+        for (key,) in _fetch(
+            "SELECT key FROM exchange_listing_place WHERE key LIKE upper(%s) LIMIT %s",
+            [pattern, MAX_PLACES + 1],
+        )
+    ]
+    if len(keys) > MAX_PLACES:
+        return None
+    if not keys:
+        return []
+    full = query.tsquery()
+    inner = (
+        f"SELECT w.id, w.published_at, w.search_document FROM unnest(%s::text[]) AS p(key),"
+        f" LATERAL (SELECT s.id, s.published_at, s.search_document FROM {_TABLE} s"
+        f" WHERE upper((s.location)::text) = p.key AND - s.id < %s AND {conditions}"
+        " AND ts_match_vq(s.search_document, to_tsquery('english', %s))"
+        " ORDER BY - s.id LIMIT %s) w ORDER BY w.id DESC LIMIT %s"
+    )
+    return _fetch(
+        f"SELECT c.id, {rank_sql} FROM ({inner}) c", [full, keys, -bound, *args, full, limit, limit]
+    )
+
+
+def _sqlite_candidates(
+    query: ParsedQuery, params: SearchParams, now: datetime, limit: int, *, newest: bool
+) -> list[tuple[int, Any, float]]:
+    """(id, published_at, rank) of the candidates on SQLite: FTS5 and the narrow table.
+
+    Relevance: FTS5 walks its doclists newest rowid first (``ORDER BY rowid DESC``), each
+    match joined to its narrow row for the filters, until :data:`RANK_CANDIDATES` pass. Newest:
+    common queries walk ``listing_search_recent`` and test each row with one FTS5 lookup (a
+    bounded number of rows); rare ones take every match from FTS5 and sort them. The newest
+    sort's rank is 0 on SQLite (see the end of this function).
+    """
+    global last_plan
+    narrow = _narrow_filters(params, now)
+    if narrow is None:
+        last_plan = _Plan("none")
+        return []
+    where, args = narrow
+    conditions = " AND ".join(where)
+    (top,) = _fetch(f"SELECT max(id) FROM {_TABLE}", [])[0]
+    if top is None:
+        last_plan = _Plan("none")
+        return []
+    expression, whole_last = query.fts5(), False
+    if query.prefix_last:
+        # FTS5 merges the doclist of every term a prefix starts before it can answer, even
+        # with a LIMIT: for a common whole word that is most of the cost. Count the whole
+        # word in the newest ids (a seek in its doclist), and match it whole if common.
+        (last_hits,) = _fetch(
+            "SELECT count(*) FROM exchange_listing_fts WHERE exchange_listing_fts MATCH %s"
+            " AND rowid > %s",
+            [_whole(ParsedQuery(query.terms[-1:], False, None)).fts5(), top - PROBE_IDS],
+        )[0]
+        if last_hits and last_hits / min(PROBE_IDS, top) >= COMMON_SHARE:
+            expression, whole_last = _whole(query).fts5(), True
+    rank_sql = "-bm25(exchange_listing_fts, 10.0, 5.0, 1.0)"
+    join = (
+        f"FROM exchange_listing_fts f CROSS JOIN {_TABLE} s ON s.id = f.rowid"
+        f" WHERE exchange_listing_fts MATCH %s AND {conditions}"
+    )
+    if not newest:
+        last_plan = _Plan("index", whole_last_word=whole_last)
+        return _fetch(
+            f"SELECT f.rowid, s.published_at, {rank_sql} {join} ORDER BY f.rowid DESC LIMIT %s",
+            [expression, *args, limit],
+        )
+    rows: list[tuple[Any, ...]] = []
+    complete = walked = False
+    if not query.prefix_last or whole_last:
+        # Each tested row costs a lookup in every word's doclist, cheap for whole words (a
+        # prefix would be merged again for every row). How common: the newest ids.
+        (hits,) = _fetch(
+            f"SELECT count(*) {join} AND f.rowid > %s", [expression, *args, top - PROBE_IDS]
+        )[0]
+        (passing,) = _fetch(
+            f"SELECT count(*) FROM {_TABLE} s WHERE {conditions} AND s.id > %s",
+            [*args, top - PROBE_IDS],
+        )[0]
+        # Only rows that pass the filters are looked up in FTS5: the share among those.
+        share = hits / max(1, passing)
+        if share > 0 and WALK_MARGIN * limit / share <= NEWEST_PROBES:
+            # A co-routine yields the rows that pass the filters newest first, at most
+            # NEWEST_PROBES of them (bounded), and the outer query takes the first `limit`
+            # that FTS5 finds as they come (no ORDER BY there, so it stops early); sorted
+            # again below, which changes nothing as they arrive in order.
+            rows = _fetch(
+                f"SELECT w.id, w.published_at FROM (SELECT s.id, s.published_at"
+                f" FROM {_TABLE} s INDEXED BY listing_search_recent WHERE {conditions}"
+                " ORDER BY s.published_at DESC, s.id DESC LIMIT %s) w"
+                " WHERE EXISTS (SELECT 1 FROM exchange_listing_fts f WHERE f.rowid = w.id"
+                " AND exchange_listing_fts MATCH %s) LIMIT %s",
+                [*args, NEWEST_PROBES, expression, limit],
+            )
+            # (0,) before (1, time): a row without a time (bad data) last, as SQL sorts it.
+            rows.sort(key=lambda r: ((0,) if r[1] is None else (1, r[1]), r[0]), reverse=True)
+            # Short of the page: only a table smaller than the bound was seen whole.
+            complete, walked = top <= NEWEST_PROBES, True
+            last_plan = _Plan("walk", whole_last_word=whole_last)
+    if len(rows) < limit and not complete:
+        rows = _fetch(
+            f"SELECT s.id, s.published_at {join} ORDER BY s.published_at DESC, s.id DESC LIMIT %s",
+            [expression, *args, limit],
+        )
+        last_plan = _Plan("walk+index" if walked else "index", whole_last_word=whole_last)
+    # No rank: bm25 needs each word's document count, a scan of its whole doclist per
+    # statement, and FTS5 can't be asked for a list of rowids; the newest sort never uses it.
+    return [(pk, published, 0.0) for pk, published in rows]
+
+
+def _narrow_page(
+    query: ParsedQuery, params: SearchParams, now: datetime, offset: int, limit: int
+) -> list[tuple[int, float]]:
+    """(id, rank) of the page's listings found through the narrow table (words given).
+
+    Relevance sorts the candidates by rank, then publication time, then id; the newest sort
+    keeps the engine's order (publication time, then id).
+    """
+    newest = params.sort == "newest"
+    find = _pg_candidates if connection.vendor == "postgresql" else _sqlite_candidates
+    candidates = find(
+        query, params, now, offset + limit if newest else RANK_CANDIDATES, newest=newest
+    )
+    if not newest:
+        # (0,) before (1, time): a published row without a time (bad data) sorts last, never
+        # comparing None with a time.
+        candidates.sort(
+            key=lambda r: (float(r[2] or 0.0), (0,) if r[1] is None else (1, r[1]), r[0]),
+            reverse=True,
+        )
     return [(pk, float(rank or 0.0)) for pk, _, rank in candidates[offset : offset + limit]]
 
 
@@ -599,9 +962,12 @@ def search(
         per_page = 20
     query = ParsedQuery.parse(params.q)
     offset = (page - 1) * per_page
-    if query.terms and params.sort != "newest":
-        qs = _filtered(params, now, category_in_document=connection.vendor == "postgresql")
-        ranked = _ranked_page(qs, query, params, offset, per_page + 1)
+    if query.terms and connection.vendor in ("postgresql", "sqlite"):
+        ranked = _narrow_page(query, params, now, offset, per_page + 1)
+        by_id = _page_rows([pk for pk, _ in ranked])
+        rows = [(by_id[pk], rank) for pk, rank in ranked if pk in by_id]
+    elif query.terms and params.sort != "newest":
+        ranked = _ranked_page(_matching(_filtered(params, now), query), offset, per_page + 1)
         by_id = _page_rows([pk for pk, _ in ranked])
         rows = [(by_id[pk], rank) for pk, rank in ranked if pk in by_id]
     else:
