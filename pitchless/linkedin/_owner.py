@@ -1,0 +1,324 @@
+"""Who the account owner is, from every source the export offers, with how sure we are.
+
+An export never says whose it is in one reliable place, so each source gives a candidate:
+
+- ``Profile.csv`` (the owner's own profile), when the export has it;
+- the 2018 ``Direction`` column (the owner sent the OUTGOING rows);
+- the sender of an outgoing-only folder (``SENT``, in any supported language);
+- ``Invitations.csv``: the sender of OUTGOING and the recipient of INCOMING invitations;
+- the participant present in every conversation (the owner is in all of them; a
+  correspondent, a company page or a sponsor is only in theirs);
+- the participant of the most messages (the weakest: a chatty correspondent can win).
+
+The first source that names someone decides; the others confirm or contradict, which sets
+the confidence. A caller who knows better passes the name (``--owner``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ._models import Direction, Invitation, Message, OwnerInfo, _name_key, _url_key
+
+_LINKEDIN_MEMBER = "linkedin member"
+
+
+def is_personal_url(url: str) -> bool:
+    """A member's profile URL (``https://www.linkedin.com/in/<slug>``)."""
+    return "/in/" in url
+
+
+def is_system_sender(name: str, url: str = "") -> bool:
+    """LinkedIn's own personas, deleted accounts ("LinkedIn Member") and empty-FROM events.
+
+    A name containing "LinkedIn" is a persona ("Angela from LinkedIn Premium") unless it comes
+    with a personal profile URL: then it is a member who put the word in their name.
+    """
+    if not name:
+        return True
+    folded = name.casefold()
+    if "linkedin" not in folded:
+        return False
+    if " ".join(folded.split()) == _LINKEDIN_MEMBER:
+        return True
+    return not is_personal_url(url)
+
+
+@dataclass(slots=True)
+class _Participants:
+    """Participants keyed by profile URL, or by display name when they have none."""
+
+    url_of_name: dict[str, Counter[str]] = field(default_factory=dict)
+    names: dict[str, Counter[str]] = field(default_factory=dict)
+    urls: dict[str, Counter[str]] = field(default_factory=dict)
+
+    def learn(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Remember which URL each name was seen with (the 9-column layout has no recipient
+        URLs, so the owner shows up once with a URL and once without)."""
+        for name, url in pairs:
+            if url and name:
+                self.url_of_name.setdefault(_name_key(name), Counter())[url] += 1
+
+    def key(self, name: str, url: str) -> str | None:
+        """The participant's key, or ``None`` for LinkedIn's own rows."""
+        if is_system_sender(name, url):
+            return None
+        if not url:
+            seen_with = self.url_of_name.get(_name_key(name))
+            if seen_with:
+                url = seen_with.most_common(1)[0][0]
+        key = _url_key(url) if url else "name:" + _name_key(name)
+        if name:
+            self.names.setdefault(key, Counter())[name] += 1
+        if url:
+            self.urls.setdefault(key, Counter())[url] += 1
+        return key
+
+    def person(self, key: str) -> tuple[str, str]:
+        names = self.names.get(key)
+        urls = self.urls.get(key)
+        name = names.most_common(1)[0][0] if names else ""
+        url = urls.most_common(1)[0][0] if urls else ""
+        return name, url
+
+
+@dataclass(slots=True)
+class _Vote:
+    """One source's pick: the key it names, how much of that source agrees, and the evidence."""
+
+    method: str
+    key: str
+    share: float
+    total: int
+    evidence: str
+
+
+def _top(counts: Counter[str]) -> tuple[str, int, int] | None:
+    if not counts:
+        return None
+    (key, n), *_ = counts.most_common(1)
+    return key, n, sum(counts.values())
+
+
+def detect_owner(
+    messages: list[Message],
+    *,
+    known_direction: list[int],
+    sent_folder_rows: list[int],
+    invitations: list[Invitation],
+    invitation_known: list[bool],
+    profile_name: str,
+    given: str | None,
+) -> OwnerInfo | None:
+    """Find the owner; see the module docstring for the sources and their order."""
+    parts = _Participants()
+    parts.learn((m.sender_name, m.sender_url) for m in messages)
+    parts.learn(
+        (n, u) for m in messages for n, u in zip(m.recipient_names, m.recipient_urls, strict=False)
+    )
+    parts.learn((i.from_name, i.inviter_url) for i in invitations)
+    parts.learn((i.to_name, i.invitee_url) for i in invitations)
+
+    # Conversations each participant appears in, and the messages they appear on.
+    seen: set[tuple[str, str, str]] = set()
+    by_conv: dict[str, set[str]] = {}
+    per_message: Counter[str] = Counter()
+    key_cache: dict[tuple[str, str], str | None] = {}
+
+    def key(name: str, url: str) -> str | None:
+        pair = (name, url)
+        if pair not in key_cache:
+            key_cache[pair] = parts.key(name, url)
+        return key_cache[pair]
+
+    for m in messages:
+        people = [(m.sender_name, m.sender_url)]
+        people += zip(m.recipient_names, m.recipient_urls, strict=False)
+        for name, url in people:
+            k = key(name, url)
+            if k is None:
+                continue
+            per_message[k] += 1
+            triple = (m.conversation_id, name, url)
+            if triple not in seen:
+                seen.add(triple)
+                by_conv.setdefault(m.conversation_id, set()).add(k)
+
+    votes: list[_Vote] = []
+    if profile_name:
+        pk = _match_name(parts, profile_name)
+        votes.append(_Vote("profile", pk or "name:" + _name_key(profile_name), 1.0, 1, ""))
+
+    if known_direction:
+        counts: Counter[str] = Counter()
+        for i in known_direction:
+            m = messages[i]
+            if m.direction is Direction.OUTGOING:
+                k = key(m.sender_name, m.sender_url)
+                if k is not None:
+                    counts[k] += 1
+            else:
+                for rname, rurl in zip(m.recipient_names, m.recipient_urls, strict=False):
+                    k = key(rname, rurl)
+                    if k is not None:
+                        counts[k] += 1
+        top = _top(counts)
+        if top:
+            k, n, total = top
+            votes.append(
+                _Vote(
+                    "direction_column",
+                    k,
+                    n / total,
+                    total,
+                    f"the Direction column: {n} of {total} rows sent or received by them",
+                )
+            )
+
+    if sent_folder_rows:
+        counts = Counter()
+        for i in sent_folder_rows:
+            m = messages[i]
+            k = key(m.sender_name, m.sender_url)
+            if k is not None:
+                counts[k] += 1
+        top = _top(counts)
+        if top:
+            k, n, total = top
+            votes.append(
+                _Vote(
+                    "sent_folder",
+                    k,
+                    n / total,
+                    total,
+                    f"sender of {n} of {total} rows in the SENT folder",
+                )
+            )
+
+    if invitations:
+        counts = Counter()
+        for inv, known in zip(invitations, invitation_known, strict=True):
+            if not known:
+                continue
+            if inv.direction is Direction.OUTGOING:
+                k = key(inv.from_name, inv.inviter_url)
+            else:
+                k = key(inv.to_name, inv.invitee_url)
+            if k is not None:
+                counts[k] += 1
+        top = _top(counts)
+        if top:
+            k, n, total = top
+            votes.append(
+                _Vote(
+                    "invitations",
+                    k,
+                    n / total,
+                    total,
+                    f"Invitations.csv: on the owner's side of {n} of {total} invitations",
+                )
+            )
+
+    coverage: Counter[str] = Counter()
+    for members in by_conv.values():
+        coverage.update(members)
+    n_convs = len(by_conv)
+    if coverage:
+        ranked = sorted(coverage.items(), key=lambda kv: (-kv[1], -per_message[kv[0]]))
+        k, n = ranked[0]
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0
+        votes.append(
+            _Vote(
+                "conversations",
+                k,
+                n / n_convs,
+                n_convs,
+                f"present in {n} of {n_convs} conversations (next: {runner_up})",
+            )
+        )
+        # Kept for the margin test below.
+        conv_margin = (n - runner_up) / n_convs
+    else:
+        conv_margin = 0.0
+    top = _top(per_message)
+    if top:
+        k, n, total = top
+        votes.append(
+            _Vote("most_frequent", k, n / total, total, f"on {n} of {len(messages)} messages")
+        )
+
+    if given:
+        return _given(parts, given, votes, coverage, n_convs)
+    if not votes:
+        return None
+    chosen = votes[0]
+    agree = [v for v in votes[1:] if v.key == chosen.key and v.method != "most_frequent"]
+    disagree = [v for v in votes[1:] if v.key != chosen.key and v.method not in ("most_frequent",)]
+    confidence = _confidence(chosen, agree, disagree, conv_margin)
+    name, url = parts.person(chosen.key)
+    if chosen.method == "profile":
+        name = profile_name
+        evidence = ["Profile.csv"]
+    else:
+        evidence = [chosen.evidence]
+    evidence += [f"also: {v.evidence}" for v in agree]
+    for v in disagree:
+        evidence.append(f"{v.method} points to someone else ({v.evidence})")
+    return OwnerInfo(
+        name=name, url=url, method=chosen.method, confidence=confidence, evidence=tuple(evidence)
+    )
+
+
+def _confidence(chosen: _Vote, agree: list[_Vote], disagree: list[_Vote], margin: float) -> str:
+    if chosen.method in ("profile", "direction_column"):
+        return "high" if not disagree or agree else "medium"
+    decisive = chosen.share >= 0.9 and chosen.total >= 3
+    if chosen.method == "conversations":
+        decisive = decisive and margin >= 0.3
+    if chosen.method == "most_frequent":
+        decisive = False
+    if agree and not disagree:
+        return "high"
+    if decisive and not disagree:
+        return "medium"
+    return "low"
+
+
+def _match_name(parts: _Participants, name: str) -> str | None:
+    """The key of a participant seen with this display name (any case and spacing)."""
+    wanted = _name_key(name)
+    best: tuple[int, str] | None = None
+    for key, names in parts.names.items():
+        n = sum(c for nm, c in names.items() if _name_key(nm) == wanted)
+        if n and (best is None or n > best[0]):
+            best = (n, key)
+    return best[1] if best else None
+
+
+def _given(
+    parts: _Participants, given: str, votes: list[_Vote], coverage: Counter[str], n_convs: int
+) -> OwnerInfo:
+    """The owner the caller named: a display name, or a profile URL."""
+    text = given.strip()
+    if "://" in text or text.startswith("www."):
+        key: str | None = _url_key(text)
+        if key not in parts.names and key not in parts.urls:
+            key = None
+        name, url = parts.person(key) if key else ("", text)
+    else:
+        key = _match_name(parts, text)
+        name = text
+        url = parts.person(key)[1] if key else ""
+    evidence = ["named by the user"]
+    if key is None:
+        evidence.append("that name does not appear in the messages or invitations")
+    else:
+        evidence.append(f"present in {coverage.get(key, 0)} of {n_convs} conversations")
+        for v in votes:
+            if v.method != "most_frequent" and v.key != key:
+                evidence.append(f"{v.method} points to someone else ({v.evidence})")
+    return OwnerInfo(
+        name=name, url=url, method="given", confidence="high", evidence=tuple(evidence)
+    )
