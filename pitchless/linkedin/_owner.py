@@ -217,7 +217,7 @@ def detect_owner(
                     k,
                     n / total,
                     total,
-                    f"Invitations.csv: on the owner's side of {n} of {total} invitations",
+                    f"on the owner's side of {n} of {total} invitations",
                 )
             )
 
