@@ -225,23 +225,24 @@ def detect_owner(
     for members in by_conv.values():
         coverage.update(members)
     n_convs = len(by_conv)
-    if coverage:
-        ranked = sorted(coverage.items(), key=lambda kv: (-kv[1], -per_message[kv[0]]))
-        k, n = ranked[0]
+    ranked = sorted(coverage.items(), key=lambda kv: (-kv[1], -per_message[kv[0]], kv[0]))
+    conv_margin = 0.0
+    if ranked:
+        best, n = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0
-        votes.append(
-            _Vote(
-                "conversations",
-                k,
-                n / n_convs,
-                n_convs,
-                f"present in {n} of {n_convs} conversations (next: {runner_up})",
+        # A tie (two people in every conversation, as in a one-conversation export) says
+        # nothing about which of them is the owner.
+        if n > runner_up:
+            conv_margin = (n - runner_up) / n_convs
+            votes.append(
+                _Vote(
+                    "conversations",
+                    best,
+                    n / n_convs,
+                    n_convs,
+                    f"present in {n} of {n_convs} conversations (next: {runner_up})",
+                )
             )
-        )
-        # Kept for the margin test below.
-        conv_margin = (n - runner_up) / n_convs
-    else:
-        conv_margin = 0.0
     top = _top(per_message)
     if top:
         k, n, total = top

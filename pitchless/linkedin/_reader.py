@@ -62,7 +62,13 @@ _KINDS = ("messages", "connections", "invitations", "profile")
 #: A file found by its header only must look unmistakably like that kind (Profile.csv,
 #: Recommendations and imported contacts also have First Name / Last Name columns).
 _SNIFF_REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
-    "messages": (("from",), ("date",), ("content",), ("to", "conversation id")),
+    "messages": (
+        ("from",),
+        ("date",),
+        ("content",),
+        ("to", "conversation id"),
+        ("folder", "conversation id", "subject"),
+    ),
     "connections": (("first name", "last name", "name"), ("connected on",)),
     "invitations": (("from",), ("to",), ("direction", "inviterprofileurl", "inviterprofileurn")),
 }
@@ -280,6 +286,8 @@ class _Messages:
     sent_rows: list[int] = field(default_factory=list)
     #: rows with an empty FOLDER in a file without a draft column: drafts only if the owner's
     empty_folder: list[int] = field(default_factory=list)
+    #: rows marked ``IS MESSAGE DRAFT = Yes``: drafts unless someone else wrote them
+    draft_yes: list[int] = field(default_factory=list)
     drafts_known: str = ""
 
 
@@ -351,6 +359,8 @@ def _parse_messages(table: _Table, excel_flags: set[str]) -> _Messages:
         folder = intern(row[i_folder].strip())
         if has_draft:
             draft = fold(row[i_draft]) in YES
+            if draft:
+                out.draft_yes.append(len(messages))
         else:
             draft = False
             if has_folder and not legacy and not folder:
@@ -925,6 +935,18 @@ def _set_drafts(
 ) -> None:
     """An empty FOLDER marks a draft only on the owner's own rows: nobody else drafts here."""
     info.notes.append(f"drafts: {parsed.drafts_known}")
+    if owner is not None:
+        others = 0
+        for i in parsed.draft_yes:
+            m = messages[i]
+            if m.direction is Direction.INCOMING and m.sender_name and not m.is_system:
+                object.__setattr__(m, "is_draft", False)
+                others += 1
+        if others:
+            info.notes.append(
+                f"{others} row(s) marked IS MESSAGE DRAFT but written by someone else: kept "
+                "as messages (only the owner writes drafts)"
+            )
     if not parsed.empty_folder:
         return
     drafts = 0
