@@ -97,6 +97,14 @@ def test_inbound_rows_with_empty_folder_are_not_drafts(tmp_path: Path) -> None:
     export24 = _read(tmp_path / "b", {"messages.csv": messages_csv("2024", msgs24)})
     assert [m.text for m in export24.messages if m.is_draft] == ["draft"]
 
+    # ... except that someone else's row is never a draft, whatever the column says.
+    msgs24.append(
+        _to_me(3, "Sam Seller", url("sam-seller-0004"), T0 + timedelta(days=5), "x", draft=True)
+    )
+    export24 = _read(tmp_path / "c", {"messages.csv": messages_csv("2024", msgs24)})
+    assert [m.text for m in export24.messages if m.is_draft] == ["draft"]
+    assert any("written by someone else" in n for n in export24.files["messages"].notes)
+
 
 # 2 -------------------------------------------------------------------------------------------
 
@@ -469,6 +477,18 @@ def test_files_found_by_header_and_the_choice_is_reported(tmp_path: Path) -> Non
     assert len(export.messages) == 4 and len(export.connections) == 3
     assert export.files["messages"].found_by == "header"
     assert export.files["connections"].path == "network.csv"
+
+    # An invitations file under another name is not mistaken for messages (both have
+    # From, To, a date and a text column), nor is the 2018 messages layout for invitations.
+    invs = [Inv(KARI, ME, T0, "INCOMING", "Hei", KARI_URL, ME_URL)]
+    legacy = [Msg("", KARI, "", [ME], [], T0, "Hi", direction="INCOMING")]
+    export3 = _read(
+        tmp_path / "inv",
+        {"Einladungen.csv": invitations_csv("2023", invs), "alt.csv": messages_csv("2018", legacy)},
+    )
+    assert export3.files["invitations"].path == "Einladungen.csv"
+    assert export3.files["messages"].path == "alt.csv"
+    assert len(export3.invitations) == 1 and len(export3.messages) == 1
 
     two = {
         "messages.csv": messages_csv("2023", _base_thread()),
