@@ -19,10 +19,24 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain, repeat
+from operator import attrgetter
 
 from ._models import Direction, Invitation, Message, OwnerInfo, _name_key, _url_key
 
 _LINKEDIN_MEMBER = "linkedin member"
+_CONV = attrgetter("conversation_id")
+_SENDER = attrgetter("sender_name")
+_SENDER_URL = attrgetter("sender_url")
+_R_NAMES = attrgetter("recipient_names")
+_R_URLS = attrgetter("recipient_urls")
+PLACEHOLDER_NAME = "LinkedIn Member"
+#: The owner key of an export whose owner's name was replaced by "LinkedIn Member".
+PLACEHOLDER_KEY = "name:" + _LINKEDIN_MEMBER
+
+
+def _is_placeholder(name: str) -> bool:
+    return " ".join(name.split()).casefold() == _LINKEDIN_MEMBER
 
 
 def is_personal_url(url: str) -> bool:
@@ -51,36 +65,62 @@ class _Participants:
     """Participants keyed by profile URL, or by display name when they have none."""
 
     url_of_name: dict[str, Counter[str]] = field(default_factory=dict)
-    names: dict[str, Counter[str]] = field(default_factory=dict)
-    urls: dict[str, Counter[str]] = field(default_factory=dict)
+    #: (display name, URL) -> participant key, ``None`` for LinkedIn's own rows
+    pair_key: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    #: rows each (display name, URL) was seen on, to name a participant by its usual form
+    weight: Counter[tuple[str, str]] = field(default_factory=Counter)
 
-    def learn(self, pairs: Iterable[tuple[str, str]]) -> None:
-        """Remember which URL each name was seen with (the 9-column layout has no recipient
-        URLs, so the owner shows up once with a URL and once without)."""
-        for name, url in pairs:
+    def learn(self, pairs: Iterable[tuple[tuple[str, str], int]]) -> None:
+        """Remember which URL each name was seen with, on how many rows (the 9-column layout
+        has no recipient URLs, so the owner shows up once with a URL and once without)."""
+        for (name, url), rows in pairs:
             if url and name:
-                self.url_of_name.setdefault(_name_key(name), Counter())[url] += 1
+                nk = _name_key(name)
+                seen = self.url_of_name.get(nk)
+                if seen is None:
+                    seen = self.url_of_name[nk] = Counter()
+                seen[url] += rows
 
-    def key(self, name: str, url: str) -> str | None:
+    def key(self, name: str, url: str, weight: int = 1) -> str | None:
         """The participant's key, or ``None`` for LinkedIn's own rows."""
-        if is_system_sender(name, url):
-            return None
-        if not url:
-            seen_with = self.url_of_name.get(_name_key(name))
-            if seen_with:
-                url = seen_with.most_common(1)[0][0]
-        key = _url_key(url) if url else "name:" + _name_key(name)
-        if name:
-            self.names.setdefault(key, Counter())[name] += 1
-        if url:
-            self.urls.setdefault(key, Counter())[url] += 1
+        pair = (name, url)
+        self.weight[pair] += weight
+        if pair in self.pair_key:
+            return self.pair_key[pair]
+        key: str | None = None
+        if not is_system_sender(name, url):
+            if not url:
+                seen_with = self.url_of_name.get(_name_key(name))
+                if seen_with:
+                    url = seen_with.most_common(1)[0][0]
+            key = _url_key(url) if url else "name:" + _name_key(name)
+        self.pair_key[pair] = key
         return key
 
+    def names(self) -> dict[str, Counter[str]]:
+        """Participant key -> the display names it was seen with, by rows."""
+        out: dict[str, Counter[str]] = {}
+        for pair, key in self.pair_key.items():
+            if key is not None and pair[0]:
+                out.setdefault(key, Counter())[pair[0]] += self.weight[pair]
+        return out
+
     def person(self, key: str) -> tuple[str, str]:
-        names = self.names.get(key)
-        urls = self.urls.get(key)
+        """The usual display name and URL of a participant."""
+        names: Counter[str] = Counter()
+        urls: Counter[str] = Counter()
+        for pair, k in self.pair_key.items():
+            if k == key:
+                if pair[0]:
+                    names[pair[0]] += self.weight[pair]
+                if pair[1]:
+                    urls[pair[1]] += self.weight[pair]
+        if key == PLACEHOLDER_KEY and not names:
+            return PLACEHOLDER_NAME, ""
         name = names.most_common(1)[0][0] if names else ""
         url = urls.most_common(1)[0][0] if urls else ""
+        if not url and key.startswith("http"):
+            url = key
         return name, url
 
 
@@ -113,38 +153,42 @@ def detect_owner(
     given: str | None,
 ) -> OwnerInfo | None:
     """Find the owner; see the module docstring for the sources and their order."""
+    # Every (name, URL) seen, with the rows it is on, and every (conversation, name, URL):
+    # built with C-level iterators, since this runs over every message of a large export.
+    convs = list(map(_CONV, messages))
+    senders = list(zip(map(_SENDER, messages), map(_SENDER_URL, messages), strict=True))
+    r_names = list(map(_R_NAMES, messages))
+    r_urls = list(map(_R_URLS, messages))
+    # The reader gives every recipient name a URL slot (maybe ""), so the two chains align.
+    recipients = list(zip(chain.from_iterable(r_names), chain.from_iterable(r_urls), strict=True))
+    pair_rows = Counter(senders)
+    pair_rows.update(recipients)
+
     parts = _Participants()
-    parts.learn((m.sender_name, m.sender_url) for m in messages)
-    parts.learn(
-        (n, u) for m in messages for n, u in zip(m.recipient_names, m.recipient_urls, strict=False)
-    )
-    parts.learn((i.from_name, i.inviter_url) for i in invitations)
-    parts.learn((i.to_name, i.invitee_url) for i in invitations)
+    parts.learn(pair_rows.items())
+    parts.learn(Counter((i.from_name, i.inviter_url) for i in invitations).items())
+    parts.learn(Counter((i.to_name, i.invitee_url) for i in invitations).items())
+    key = parts.key
 
-    # Conversations each participant appears in, and the messages they appear on.
-    seen: set[tuple[str, str, str]] = set()
-    by_conv: dict[str, set[str]] = {}
+    # Messages each participant appears on, and the conversations they appear in. A
+    # "LinkedIn Member" is counted apart: an owner who anonymised their export replaced
+    # their own name with it, and is then the one hidden name in every conversation.
     per_message: Counter[str] = Counter()
-    key_cache: dict[tuple[str, str], str | None] = {}
-
-    def key(name: str, url: str) -> str | None:
-        pair = (name, url)
-        if pair not in key_cache:
-            key_cache[pair] = parts.key(name, url)
-        return key_cache[pair]
-
-    for m in messages:
-        people = [(m.sender_name, m.sender_url)]
-        people += zip(m.recipient_names, m.recipient_urls, strict=False)
-        for name, url in people:
-            k = key(name, url)
-            if k is None:
-                continue
-            per_message[k] += 1
-            triple = (m.conversation_id, name, url)
-            if triple not in seen:
-                seen.add(triple)
-                by_conv.setdefault(m.conversation_id, set()).add(k)
+    cov_key: dict[tuple[str, str], str | None] = {}
+    for pair, rows in pair_rows.items():
+        k = key(pair[0], pair[1], rows)
+        if k is not None:
+            per_message[k] += rows
+        elif pair[0] and not pair[1] and _is_placeholder(pair[0]):
+            k = PLACEHOLDER_KEY
+        cov_key[pair] = k
+    conv_keys = set(zip(convs, map(cov_key.__getitem__, senders), strict=True))
+    r_convs = chain.from_iterable(map(repeat, convs, map(len, r_names)))
+    conv_keys.update(zip(r_convs, map(cov_key.__getitem__, recipients), strict=True))
+    coverage: Counter[str] = Counter(k for _, k in conv_keys if k is not None)
+    placeholder_n = coverage.pop(PLACEHOLDER_KEY, 0)
+    real_convs = {c for c, k in conv_keys if k is not None and k != PLACEHOLDER_KEY}
+    n_all = len({c for c, k in conv_keys if k is not None})
 
     votes: list[_Vote] = []
     if profile_name:
@@ -221,28 +265,36 @@ def detect_owner(
                 )
             )
 
-    coverage: Counter[str] = Counter()
-    for members in by_conv.values():
-        coverage.update(members)
-    n_convs = len(by_conv)
+    n_convs = len(real_convs)
     ranked = sorted(coverage.items(), key=lambda kv: (-kv[1], -per_message[kv[0]], kv[0]))
     conv_margin = 0.0
-    if ranked:
-        best, n = ranked[0]
-        runner_up = ranked[1][1] if len(ranked) > 1 else 0
+    best, n = ranked[0] if ranked else ("", 0)
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0
+    if n_all >= 2 and placeholder_n >= 0.9 * n_all and n <= 0.5 * n_all:
+        votes.append(
+            _Vote(
+                "conversations",
+                PLACEHOLDER_KEY,
+                placeholder_n / n_all,
+                n_all,
+                f"'{PLACEHOLDER_NAME}' is in {placeholder_n} of {n_all} "
+                f"conversations and nobody else is in more than {n}: the owner's own name "
+                "looks replaced (an anonymised export)",
+            )
+        )
+    elif n > runner_up:
         # A tie (two people in every conversation, as in a one-conversation export) says
         # nothing about which of them is the owner.
-        if n > runner_up:
-            conv_margin = (n - runner_up) / n_convs
-            votes.append(
-                _Vote(
-                    "conversations",
-                    best,
-                    n / n_convs,
-                    n_convs,
-                    f"present in {n} of {n_convs} conversations (next: {runner_up})",
-                )
+        conv_margin = (n - runner_up) / n_convs
+        votes.append(
+            _Vote(
+                "conversations",
+                best,
+                n / n_convs,
+                n_convs,
+                f"present in {n} of {n_convs} conversations (next: {runner_up})",
             )
+        )
     top = _top(per_message)
     if top:
         k, n, total = top
@@ -291,7 +343,7 @@ def _match_name(parts: _Participants, name: str) -> str | None:
     """The key of a participant seen with this display name (any case and spacing)."""
     wanted = _name_key(name)
     best: tuple[int, str] | None = None
-    for key, names in parts.names.items():
+    for key, names in parts.names().items():
         n = sum(c for nm, c in names.items() if _name_key(nm) == wanted)
         if n and (best is None or n > best[0]):
             best = (n, key)
@@ -305,7 +357,7 @@ def _given(
     text = given.strip()
     if "://" in text or text.startswith("www."):
         key: str | None = _url_key(text)
-        if key not in parts.names and key not in parts.urls:
+        if key not in set(parts.pair_key.values()):
             key = None
         name, url = parts.person(key) if key else ("", text)
     else:

@@ -235,7 +235,8 @@ def _is_member_placeholder(name: str) -> bool:
 def _split_recipients(
     to: str, urls: str, intern: Callable[[str], str], stats: Counter[str]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """TO and RECIPIENT PROFILE URLS as parallel tuples, pairing only what pairs safely.
+    """TO and RECIPIENT PROFILE URLS as parallel tuples (always of one length), pairing only
+    what pairs safely.
 
     Same counts: paired by position (LinkedIn writes both in the same order). "LinkedIn
     Member" recipients have no URL slot, so when only they make the difference the others
@@ -248,8 +249,10 @@ def _split_recipients(
         return ((name,), (intern(urls.strip()),)) if name else ((), ())
     url_list = [u.strip() for u in urls.split(",") if u.strip()] if urls.strip() else []
     names = [n.strip() for n in _TO_SPLIT.split(to) if n.strip()] if to.strip() else []
-    if len(url_list) == len(names) or not names:
+    if len(url_list) == len(names):
         return tuple(intern(n) for n in names), tuple(intern(u) for u in url_list)
+    if not names:  # URLs without names: keep them, each with an empty name
+        return ("",) * len(url_list), tuple(intern(u) for u in url_list)
     if not url_list:
         return tuple(intern(n) for n in names), ("",) * len(names)
     placeholders = [i for i, n in enumerate(names) if _is_member_placeholder(n)]
@@ -333,15 +336,20 @@ def _parse_messages(table: _Table, excel_flags: set[str]) -> _Messages:
     text_cache: dict[str, tuple[str, bool]] = {}
     system_cache: dict[tuple[str, str], bool] = {}
     dir_cache: dict[str, str | None] = {"INCOMING": "INCOMING", "OUTGOING": "OUTGOING", "": None}
+    sent_cache: dict[str, bool] = {}
     recipients: Counter[str] = Counter()
     messages = out.messages
     incoming, outgoing = Direction.INCOMING, Direction.OUTGOING
     wrong_width = bad_dates = 0
     for raw in table.rows:
-        row = _fit(raw, width)
-        if row is None:
-            wrong_width += not _blank(raw)
-            continue
+        if len(raw) == width:
+            row = raw
+        else:
+            fitted = _fit(raw, width)
+            if fitted is None:
+                wrong_width += not _blank(raw)
+                continue
+            row = fitted
         row.append("")
         cell = row[i_date]
         parsed = dates.get(cell)
@@ -358,15 +366,20 @@ def _parse_messages(table: _Table, excel_flags: set[str]) -> _Messages:
             excel_flags.add(info.path)
         folder = intern(row[i_folder].strip())
         if has_draft:
-            draft = fold(row[i_draft]) in YES
+            cell = row[i_draft]
+            draft = cell == "Yes" or (cell != "No" and fold(cell) in YES)
             if draft:
                 out.draft_yes.append(len(messages))
         else:
             draft = False
             if has_folder and not legacy and not folder:
                 out.empty_folder.append(len(messages))
-        if folder and fold(folder) in SENT_FOLDERS:
-            out.sent_rows.append(len(messages))
+        if folder:
+            sent = sent_cache.get(folder)
+            if sent is None:
+                sent = sent_cache[folder] = fold(folder) in SENT_FOLDERS
+            if sent:
+                out.sent_rows.append(len(messages))
         to, to_urls = _split_recipients(row[i_to], row[i_to_urls], intern, recipients)
         raw_dir = row[i_dir].strip()
         if raw_dir not in dir_cache:
@@ -449,13 +462,21 @@ def _parse_connections(table: _Table, excel_flags: set[str]) -> list[Connection]
     split_name = "first name" not in h and "last name" not in h
     out: list[Connection] = []
     raw_dates: list[str] = []
-    wrong_width = 0
+    # Each distinct cell is read once, month first; a file that turns out to be day first
+    # (some day over 12) is read again below.
+    days: dict[str, date | None] = {}
+    excel_seen = False
+    wrong_width = unread = 0
     intern = sys.intern
     for raw in table.rows:
-        row = _fit(raw, width)
-        if row is None:
-            wrong_width += not _blank(raw)
-            continue
+        if len(raw) == width:
+            row = raw
+        else:
+            fitted = _fit(raw, width)
+            if fitted is None:
+                wrong_width += not _blank(raw)
+                continue
+            row = fitted
         row.append("")
         if split_name:
             full = " ".join(row[i_name].split())
@@ -464,7 +485,19 @@ def _parse_connections(table: _Table, excel_flags: set[str]) -> list[Connection]
             first = row[i_first].strip()
             last = row[i_last].strip()
             full = f"{first} {last}".strip()
-        raw_dates.append(intern(row[i_on].strip()))
+        cell = intern(row[i_on].strip())
+        raw_dates.append(cell)
+        if cell in days:
+            day = days[cell]
+        else:
+            try:
+                day, excel = parse_date(cell)
+            except DateFormatError:
+                day, excel = None, False
+            days[cell] = day
+            excel_seen = excel_seen or excel
+        if day is None and cell:
+            unread += 1
         out.append(
             Connection(
                 first_name=first,
@@ -474,19 +507,23 @@ def _parse_connections(table: _Table, excel_flags: set[str]) -> list[Connection]
                 email=row[i_email].strip(),
                 company=row[i_company].strip(),
                 position=row[i_position].strip(),
-                connected_on=None,
+                connected_on=day,
             )
         )
     info.skip(_WRONG_WIDTH, wrong_width)
     info.rows = len(out)
-    days, bad = _parse_dates(set(raw_dates), parse_date, info, excel_flags)
-    unread = 0
-    for conn, cell in zip(out, raw_dates, strict=True):
-        day = days.get(cell)
-        if day is not None:
-            object.__setattr__(conn, "connected_on", day)
-        elif cell:
-            unread += 1
+    if excel_seen:
+        excel_flags.add(info.path)
+    bad = ""
+    if unread or needs_day_first(set(days)):
+        again, bad = _parse_dates(set(days), parse_date, info, excel_flags)
+        unread = 0
+        for conn, cell in zip(out, raw_dates, strict=True):
+            day = again.get(cell)
+            if day != conn.connected_on:
+                object.__setattr__(conn, "connected_on", day)
+            if day is None and cell:
+                unread += 1
     if unread:
         info.notes.append(
             f"{unread} connection date(s) could not be read ({bad}); those connections are "
@@ -550,10 +587,14 @@ def _parse_invitations(table: _Table, excel_flags: set[str]) -> _Invitations:
     raw_dates: list[str] = []
     wrong_width = 0
     for raw in table.rows:
-        row = _fit(raw, width)
-        if row is None:
-            wrong_width += not _blank(raw)
-            continue
+        if len(raw) == width:
+            row = raw
+        else:
+            fitted = _fit(raw, width)
+            if fitted is None:
+                wrong_width += not _blank(raw)
+                continue
+            row = fitted
         row.append("")
         known = direction_of(row[i_dir])
         out.known.append(known is not None)
@@ -856,6 +897,8 @@ def _read(source: Source, progress: ProgressCallback | None, given_owner: str | 
             'Run it again with --owner "Your Name"'
         )
     _set_directions(messages, parsed_messages.unknown, owner)
+    if owner is not None and owner_info is not None and owner_info.url == "":
+        _unhide_owner(messages, owner, files.get("messages"))
     if "messages" in files:
         _set_drafts(messages, parsed_messages, owner, files["messages"])
     if "invitations" in files:
@@ -928,6 +971,24 @@ def _set_directions(messages: list[Message], unknown: set[int], owner: Person | 
         if same:
             # Frozen for users of the Export; set once here, before anyone else sees it.
             object.__setattr__(m, "direction", Direction.OUTGOING)
+
+
+def _unhide_owner(messages: list[Message], owner: Person, info: FileInfo | None) -> None:
+    """When the owner's name is "LinkedIn Member" (an anonymised export), that name's rows
+    are the owner's own, not LinkedIn's: they stop being system rows."""
+    if not is_system_sender(owner.name):
+        return
+    mine = _name_key(owner.name)
+    n = 0
+    for m in messages:
+        if m.is_system and m.direction is Direction.OUTGOING and _name_key(m.sender_name) == mine:
+            object.__setattr__(m, "is_system", False)
+            n += 1
+    if n and info is not None:
+        info.notes.append(
+            f"{n} row(s) from '{owner.name}' taken as the owner's own messages "
+            "(the owner's name looks replaced)"
+        )
 
 
 def _set_drafts(

@@ -422,6 +422,28 @@ def test_owner_is_not_a_sponsor_writing_most(tmp_path: Path) -> None:
     assert any("conversations" in e for e in export.owner_info.evidence)
 
 
+def test_owner_of_an_anonymised_export(tmp_path: Path) -> None:
+    """The uploader replaced their own name with "LinkedIn Member" and blanked sender URLs: the
+    owner is that name, present in every conversation, not the busiest correspondent."""
+    hidden = "LinkedIn Member"
+    msgs = [
+        Msg(conv_id(1), "Acme Cloud", "", [hidden], [], T0 + timedelta(minutes=i), f"Offer {i}")
+        for i in range(8)
+    ]
+    for n, who in enumerate(["Kari Hansen", "Per Olsen", "Nils Berg"], start=2):
+        msgs.append(Msg(conv_id(n), who, "", [hidden], [], T0 + timedelta(days=n), "Hei"))
+        msgs.append(Msg(conv_id(n), hidden, "", [who], [], T0 + timedelta(days=n, hours=1), "Hi"))
+    export = _read(tmp_path, {"messages.csv": messages_csv("2021", msgs)})
+    assert export.owner is not None and export.owner.name == hidden
+    assert export.owner_info is not None and export.owner_info.confidence == "low"
+    assert any("looks replaced" in e for e in export.owner_info.evidence)
+    mine = [m for m in export.messages if m.sender_name == hidden]
+    assert len(mine) == 3
+    assert all(m.direction is Direction.OUTGOING and not m.is_system for m in mine)
+    acme = [m for m in export.messages if m.sender_name == "Acme Cloud"]
+    assert len(acme) == 8 and all(m.direction is Direction.INCOMING for m in acme)
+
+
 def test_linkedin_in_a_personal_name_is_not_a_system_sender(tmp_path: Path) -> None:
     coach, coach_url = "Sam LinkedIn Coach", url("sam-coach-0010")
     msgs = [
