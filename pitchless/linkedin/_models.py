@@ -116,6 +116,7 @@ class FileInfo:
     crlf: bool = False
     final_newline: bool = True
     preamble: bool = False
+    delimiter: str = ","
     found_by: str = "name"
     candidates: list[Candidate] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)

@@ -85,7 +85,10 @@ _SLUG_WORDS = re.compile(r"[a-z0-9]+")
 # csv's default field limit (128 KiB) is below some InMail HTML; stay bounded all the same.
 csv.field_size_limit(16 * 1024 * 1024)
 
+_DELIMITERS = (",", ";", "\t")
 _WRONG_WIDTH = "wrong number of fields"
+_EMPTY_ROW = "empty row (every cell blank)"
+_REPEATED_HEADER = "repeated header row"
 _BAD_DATE = "unreadable date"
 
 
@@ -133,8 +136,13 @@ def _read_table_as(
     try:
         head = binary.peek(64 * 1024)
         info.bom = head[:3] == b"\xef\xbb\xbf"
+        if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            # Excel's "Unicode text" save: UTF-16 with a byte-order mark.
+            encoding = info.encoding = "utf-16"
+            info.bom = True
         first_nl = head.find(b"\n")
-        info.crlf = first_nl > 0 and head[first_nl - 1 : first_nl] == b"\r"
+        info.crlf = first_nl > 0 and head[first_nl - 1 : first_nl] in (b"\r", b"\x00")
+        info.crlf = info.crlf and b"\r" in head[max(0, first_nl - 2) : first_nl]
         codec = "utf-8-sig" if encoding == "utf-8" else encoding
         errors = "strict" if encoding == "utf-8" else "replace"
         stream = io.TextIOWrapper(binary, encoding=codec, errors=errors, newline="")
@@ -143,11 +151,12 @@ def _read_table_as(
             if found is None:
                 result = parse(_Table(info, {}))
             else:
-                cells, rest = found
+                cells, rest, delimiter = found
                 columns = tuple(c.strip().lstrip("\ufeff") for c in cells)
                 info.columns = columns
+                info.delimiter = delimiter
                 header = map_header(kind, list(columns))
-                rows = csv.reader(itertools.chain(rest, stream))
+                rows = csv.reader(itertools.chain(rest, stream), delimiter=delimiter)
                 result = parse(_Table(info, header, rows))
             last = getattr(binary.raw, "last_byte", b"\n")
             info.final_newline = last in (b"\n", b"\r", b"")
@@ -166,10 +175,26 @@ def _short(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:200]
 
 
+def _header_cells(line: str, kind: str) -> tuple[list[str], str] | None:
+    """The cells of ``line`` and its delimiter when it is ``kind``'s header, else ``None``.
+
+    LinkedIn writes commas; a spreadsheet in a European locale re-saves with semicolons, and
+    a "text" export uses tabs.
+    """
+    clean = line.lstrip("\ufeff")
+    for delimiter in _DELIMITERS:
+        if delimiter != "," and delimiter not in clean:
+            continue
+        cells = next(csv.reader([clean], delimiter=delimiter), [])
+        if header_fits(kind, map_header(kind, cells)):
+            return cells, delimiter
+    return None
+
+
 def _find_header(
     stream: io.TextIOWrapper, kind: str, info: FileInfo
-) -> tuple[list[str], list[str]] | None:
-    """The header row, found by its content, and the lines read past it.
+) -> tuple[list[str], list[str], str] | None:
+    """The header row, found by its content, the lines read past it, and the delimiter.
 
     Connections.csv has a ``Notes:`` preamble, and a user may have trimmed or reordered the
     header, so the header is the first of the opening lines whose cells name the columns
@@ -185,17 +210,17 @@ def _find_header(
         lines.append(line)
         if not line.strip():
             continue
-        cells = next(csv.reader([line.lstrip("\ufeff")]), [])
         if first is None:
             first = len(lines) - 1
-        if header_fits(kind, map_header(kind, cells)):
+        found = _header_cells(line, kind)
+        if found is not None:
             info.preamble = len(lines) > 1
-            return cells, []
+            return found[0], [], found[1]
     if first is None:
         return None
     cells = next(csv.reader([lines[first].lstrip("\ufeff")]), [])
     info.preamble = first > 0
-    return cells, lines[first + 1 :]
+    return cells, lines[first + 1 :], ","
 
 
 def _fit(row: list[str], width: int) -> list[str] | None:
@@ -341,6 +366,9 @@ def _parse_messages(table: _Table, excel_flags: set[str]) -> _Messages:
     messages = out.messages
     incoming, outgoing = Direction.INCOMING, Direction.OUTGOING
     wrong_width = bad_dates = 0
+    head_cells = list(info.columns)
+    head0 = head_cells[0] if head_cells else ""
+    empty = repeated = 0
     for raw in table.rows:
         if len(raw) == width:
             row = raw
@@ -350,6 +378,12 @@ def _parse_messages(table: _Table, excel_flags: set[str]) -> _Messages:
                 wrong_width += not _blank(raw)
                 continue
             row = fitted
+        if not any(row) or (row[0] == head0 and row == head_cells):
+            if any(row):
+                repeated += 1
+            else:
+                empty += 1
+            continue
         row.append("")
         cell = row[i_date]
         parsed = dates.get(cell)
@@ -431,6 +465,8 @@ def _parse_messages(table: _Table, excel_flags: set[str]) -> _Messages:
             )
         )
     info.skip(_WRONG_WIDTH, wrong_width)
+    info.skip(_EMPTY_ROW, empty)
+    info.skip(_REPEATED_HEADER, repeated)
     info.skip(_BAD_DATE, bad_dates)
     info.rows = len(messages)
     if recipients["placeholder"]:
@@ -468,6 +504,9 @@ def _parse_connections(table: _Table, excel_flags: set[str]) -> list[Connection]
     excel_seen = False
     wrong_width = unread = 0
     intern = sys.intern
+    head_cells = list(info.columns)
+    head0 = head_cells[0] if head_cells else ""
+    empty = repeated = 0
     for raw in table.rows:
         if len(raw) == width:
             row = raw
@@ -477,6 +516,12 @@ def _parse_connections(table: _Table, excel_flags: set[str]) -> list[Connection]
                 wrong_width += not _blank(raw)
                 continue
             row = fitted
+        if not any(row) or (row[0] == head0 and row == head_cells):
+            if any(row):
+                repeated += 1
+            else:
+                empty += 1
+            continue
         row.append("")
         if split_name:
             full = " ".join(row[i_name].split())
@@ -511,6 +556,8 @@ def _parse_connections(table: _Table, excel_flags: set[str]) -> list[Connection]
             )
         )
     info.skip(_WRONG_WIDTH, wrong_width)
+    info.skip(_EMPTY_ROW, empty)
+    info.skip(_REPEATED_HEADER, repeated)
     info.rows = len(out)
     if excel_seen:
         excel_flags.add(info.path)
@@ -586,6 +633,9 @@ def _parse_invitations(table: _Table, excel_flags: set[str]) -> _Invitations:
     out = _Invitations()
     raw_dates: list[str] = []
     wrong_width = 0
+    head_cells = list(info.columns)
+    head0 = head_cells[0] if head_cells else ""
+    empty = repeated = 0
     for raw in table.rows:
         if len(raw) == width:
             row = raw
@@ -595,6 +645,12 @@ def _parse_invitations(table: _Table, excel_flags: set[str]) -> _Invitations:
                 wrong_width += not _blank(raw)
                 continue
             row = fitted
+        if not any(row) or (row[0] == head0 and row == head_cells):
+            if any(row):
+                repeated += 1
+            else:
+                empty += 1
+            continue
         row.append("")
         known = direction_of(row[i_dir])
         out.known.append(known is not None)
@@ -613,6 +669,8 @@ def _parse_invitations(table: _Table, excel_flags: set[str]) -> _Invitations:
             )
         )
     info.skip(_WRONG_WIDTH, wrong_width)
+    info.skip(_EMPTY_ROW, empty)
+    info.skip(_REPEATED_HEADER, repeated)
     info.rows = len(out.invitations)
     stamps, bad = _parse_dates(set(raw_dates), parse_datetime, info, excel_flags)
     unread = 0
@@ -839,7 +897,7 @@ def _read(source: Source, progress: ProgressCallback | None, given_owner: str | 
         if info.columns:
             info.layout = _layout(kind, info.columns, map_header(kind, list(info.columns)))
         files[kind] = info
-        if info.encoding != "utf-8":
+        if info.encoding == "cp1252":
             warnings.append(
                 f"{member.path}: not UTF-8; read as Windows-1252 (cp1252), check odd characters"
             )
@@ -855,6 +913,10 @@ def _read(source: Source, progress: ProgressCallback | None, given_owner: str | 
             quirks.append("CRLF line endings")
         if info.path in excel_flags:
             quirks.append("spreadsheet-style dates (e.g. 23-Apr-23)")
+        if info.delimiter != ",":
+            quirks.append("semicolon-separated" if info.delimiter == ";" else "tab-separated")
+        if info.encoding == "utf-16":
+            quirks.append("UTF-16 text")
         if quirks:
             warnings.append(
                 f"{info.path}: looks re-saved by a spreadsheet program ({', '.join(quirks)}); "

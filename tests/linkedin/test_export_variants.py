@@ -325,6 +325,32 @@ def test_connections_read_by_header_names(
         assert export.connection_for("Per Olsen", PER_URL).company == "Olsen, Olsen & Co"  # type: ignore[union-attr]
 
 
+def test_spreadsheet_resaves_are_read_and_odd_rows_counted(tmp_path: Path) -> None:
+    """Semicolons (a European spreadsheet), UTF-16, a repeated header, blank rows: read, and
+    every row not read is counted with its reason."""
+    header = ["First Name", "Last Name", "URL", "Company", "Connected On"]
+    rows = [
+        ["Kari", "Hansen", KARI_URL, "Fjord; AS", "05.05.2024"],
+        header,
+        ["", "", "", "", ""],
+        ["Per", "Olsen", PER_URL, "", "03.01.2022"],
+    ]
+    # "Fjord; AS" has no comma, so the writer leaves it bare; in the semicolon file it
+    # becomes "Fjord, AS" (a comma is text there).
+    semi = table_csv(header, rows).replace(",", ";").replace("Fjord; AS", "Fjord, AS")
+    msgs = messages_csv("2023", _base_thread()).encode("utf-16")
+    export = _read(tmp_path, {"Connections.csv": semi.replace("\n", "\r\n"), "messages.csv": msgs})
+    conns = export.files["connections"]
+    assert conns.delimiter == ";" and conns.rows == 2
+    assert conns.skipped == {"repeated header row": 1, "empty row (every cell blank)": 1}
+    assert [c.connected_on for c in export.connections] == [date(2024, 5, 5), date(2022, 1, 3)]
+    assert export.connections[0].company == "Fjord, AS"
+    assert export.files["messages"].encoding == "utf-16" and len(export.messages) == 4
+    resaved = [w for w in export.warnings if "spreadsheet" in w]
+    assert any("semicolon-separated" in w for w in resaved)
+    assert any("UTF-16" in w for w in resaved)
+
+
 def test_connections_with_an_unknown_header_say_so(tmp_path: Path) -> None:
     text = table_csv(["Who", "When"], [["Kari", "today"], ["Per", "today"]])
     export = _read(
