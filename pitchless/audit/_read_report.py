@@ -66,3 +66,10 @@ def owner_line(report: dict[str, Any]) -> str:
     if owner["confidence"] == "low":
         line += ' — if this is wrong, run again with --owner "Your Name"'
     return line
+
+
+def read_report_lines(report: dict[str, Any]) -> list[str]:
+    """The whole block as plain lines: the files, then the owner."""
+    if not report:
+        return []
+    return [line.strip() for line in file_lines(report)] + [owner_line(report)]
