@@ -21,7 +21,7 @@ from datetime import date, datetime
 from typing import TypeVar
 
 from ._dates import DateFormatError, needs_day_first, parse_date, parse_datetime
-from ._errors import ExportError, NotAnExportError
+from ._errors import CorruptArchiveError, ExportError, NotAnExportError
 from ._limits import ZipLimits
 from ._locale import (
     EXPECTED,
@@ -272,8 +272,11 @@ def _split_recipients(
     if "," not in to and "," not in urls:
         name = intern(to.strip())
         return ((name,), (intern(urls.strip()),)) if name else ((), ())
-    url_list = [u.strip() for u in urls.split(",") if u.strip()] if urls.strip() else []
+    slots = [u.strip() for u in urls.split(",")] if urls.strip() else []
     names = [n.strip() for n in _TO_SPLIT.split(to) if n.strip()] if to.strip() else []
+    if len(slots) == len(names):  # one slot per name, empty ones included
+        return tuple(intern(n) for n in names), tuple(intern(u) for u in slots)
+    url_list = [u for u in slots if u]
     if len(url_list) == len(names):
         return tuple(intern(n) for n in names), tuple(intern(u) for u in url_list)
     if not names:  # URLs without names: keep them, each with an empty name
@@ -830,7 +833,12 @@ def _read(source: Source, progress: ProgressCallback | None, given_owner: str | 
         elif len(unknown) < _SNIFF_MAX_FILES:
             unknown.append(member)
     for member in unknown:
-        sniffed, _ = _peek_header(source, member)
+        try:
+            sniffed, _ = _peek_header(source, member)
+        except CorruptArchiveError as exc:
+            # A damaged file we may not even need must not stop the read of the others.
+            ignored.append((member.path, f"could not be opened ({exc})"))
+            continue
         if sniffed is not None:
             by_kind[sniffed].append((member, "header"))
     chosen = {k: _choose(k, by_kind[k], warnings) for k in _KINDS}
@@ -841,7 +849,11 @@ def _read(source: Source, progress: ProgressCallback | None, given_owner: str | 
         )
     with_rows = []
     for member in coach:
-        _, has_rows = _peek_header(source, member)
+        try:
+            _, has_rows = _peek_header(source, member)
+        except CorruptArchiveError as exc:
+            ignored.append((member.path, f"could not be opened ({exc})"))
+            continue
         if has_rows:
             with_rows.append(basename(member.path))
             ignored.append((member.path, "LinkedIn AI-assistant chat, not direct messages"))

@@ -138,6 +138,13 @@ def _group(to: list[str], urls: list[str]) -> Msg:
             ("", url("bo-kim-0077")),
         ),
         (["Ann Lee", "Bo Kim"], [url("ACoAAB12xyz")], ("Ann Lee", "Bo Kim"), ("", "")),
+        # An explicit empty slot keeps the positions.
+        (
+            [KARI, "LinkedIn Member", PER],
+            [KARI_URL, "", PER_URL],
+            (KARI, "LinkedIn Member", PER),
+            (KARI_URL, "", PER_URL),
+        ),
         # Same counts: by position, as before.
         ([KARI, PER], [KARI_URL, PER_URL], (KARI, PER), (KARI_URL, PER_URL)),
     ],
@@ -155,7 +162,17 @@ def test_group_recipients_with_linkedin_member_pair_safely(
     group = next(m for m in export.messages if m.conversation_id == conv_id(9))
     assert group.recipient_names == names  # never merged into "A B,LinkedIn Member"
     assert group.recipient_urls == paired
-    assert export.files["messages"].notes  # the read report says what was paired
+    # The read report says when names and URLs did not line up, and how they were paired.
+    pairing = [n for n in export.files["messages"].notes if "recipient" in n]
+    if len([u for u in urls if u]) == len(to) or len(urls) == len(to):
+        assert pairing == []
+    elif "LinkedIn Member" in to and len(to) - to.count("LinkedIn Member") == len(urls):
+        assert pairing == [
+            "1 group row(s) with 'LinkedIn Member' recipients, who have no profile URL: the "
+            "other recipients were paired with their URLs"
+        ]
+    else:
+        assert len(pairing) == 1 and "differ in number" in pairing[0]
 
 
 # 3 -------------------------------------------------------------------------------------------
