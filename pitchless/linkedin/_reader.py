@@ -772,14 +772,18 @@ def _peek_header(source: Source, member: Member) -> tuple[str | None, bool]:
         data = binary.read(_SNIFF_BYTES)
     finally:
         binary.close()
-    text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
+    codec = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
+    text = data.decode(codec, errors="replace").lstrip("\ufeff")
     lines = [ln for ln in text.splitlines() if ln.strip()][:_HEADER_SEARCH_LINES]
     for n, line in enumerate(lines):
-        cells = next(csv.reader([line]), [])
-        for kind, groups in _SNIFF_REQUIRED.items():
-            header = map_header(kind, cells)
-            if all(any(c in header for c in g) for g in groups):
-                return kind, len(lines) > n + 1
+        for delimiter in _DELIMITERS:
+            if delimiter != "," and delimiter not in line:
+                continue
+            cells = next(csv.reader([line], delimiter=delimiter), [])
+            for kind, groups in _SNIFF_REQUIRED.items():
+                header = map_header(kind, cells)
+                if all(any(c in header for c in g) for g in groups):
+                    return kind, len(lines) > n + 1
     return None, len(lines) > 1
 
 
