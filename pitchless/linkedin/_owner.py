@@ -16,15 +16,18 @@ the confidence. A caller who knows better passes the name (``--owner``).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import chain, repeat
 from operator import attrgetter
 
+from ._locale import fold
 from ._models import Direction, Invitation, Message, OwnerInfo, _name_key, _url_key
 
 _LINKEDIN_MEMBER = "linkedin member"
+_WORDS = re.compile(r"[^\W\d_]+")
 _CONV = attrgetter("conversation_id")
 _SENDER = attrgetter("sender_name")
 _SENDER_URL = attrgetter("sender_url")
@@ -191,9 +194,15 @@ def detect_owner(
     n_all = len({c for c, k in conv_keys if k is not None})
 
     votes: list[_Vote] = []
+    profile_unseen = False
     if profile_name:
         pk = _match_name(parts, profile_name)
-        votes.append(_Vote("profile", pk or "name:" + _name_key(profile_name), 1.0, 1, ""))
+        if pk is not None or not pair_rows:
+            votes.append(_Vote("profile", pk or "name:" + _name_key(profile_name), 1.0, 1, ""))
+        else:
+            # Profile.csv names someone the messages never show (a changed display name):
+            # the other sources decide, and Profile.csv is the last resort.
+            profile_unseen = True
 
     if known_direction:
         counts: Counter[str] = Counter()
@@ -302,6 +311,16 @@ def detect_owner(
             _Vote("most_frequent", k, n / total, total, f"on {n} of {len(messages)} messages")
         )
 
+    if profile_unseen:
+        votes.append(
+            _Vote(
+                "profile",
+                "name:" + _name_key(profile_name),
+                1.0,
+                1,
+                "Profile.csv (a name the messages do not show)",
+            )
+        )
     if given:
         return _given(parts, given, votes, coverage, n_convs)
     if not votes:
@@ -313,7 +332,7 @@ def detect_owner(
     name, url = parts.person(chosen.key)
     if chosen.method == "profile":
         name = profile_name
-        evidence = ["Profile.csv"]
+        evidence = [chosen.evidence or "Profile.csv"]
     else:
         evidence = [chosen.evidence]
     evidence += [f"also: {v.evidence}" for v in agree]
@@ -339,14 +358,30 @@ def _confidence(chosen: _Vote, agree: list[_Vote], disagree: list[_Vote], margin
     return "low"
 
 
+def _words(name: str) -> list[str]:
+    return _WORDS.findall(fold(name))
+
+
 def _match_name(parts: _Participants, name: str) -> str | None:
-    """The key of a participant seen with this display name (any case and spacing)."""
+    """The key of a participant seen with this display name (any case and spacing), else
+    of one whose display name adds words to it ("Jane Doe" -> "Jane Doe, MBA")."""
     wanted = _name_key(name)
-    best: tuple[int, str] | None = None
+    words = _words(name)
+    exact: tuple[int, str] | None = None
+    loose: tuple[int, str] | None = None
     for key, names in parts.names().items():
         n = sum(c for nm, c in names.items() if _name_key(nm) == wanted)
-        if n and (best is None or n > best[0]):
-            best = (n, key)
+        if n and (exact is None or n > exact[0]):
+            exact = (n, key)
+        if exact is None and words:
+            m = 0
+            for nm, c in names.items():
+                seen = _words(nm)
+                if seen[:1] == words[:1] and set(words) <= set(seen):
+                    m += c
+            if m and (loose is None or m > loose[0]):
+                loose = (m, key)
+    best = exact or loose
     return best[1] if best else None
 
 

@@ -442,6 +442,34 @@ def test_owner_from_invitations_and_sent_folder(tmp_path: Path) -> None:
     assert [m.direction for m in sent.messages][-1] is Direction.OUTGOING
 
 
+def test_profile_name_with_credentials_in_the_messages(tmp_path: Path) -> None:
+    """Profile.csv says "Ola Nordmann"; the messages show "Ola Nordmann, PhD"."""
+    shown = "Ola Nordmann, PhD"
+    msgs = [
+        Msg(conv_id(1), KARI, KARI_URL, [shown], [ME_URL], T0, "Hi"),
+        Msg(conv_id(1), shown, ME_URL, [KARI], [KARI_URL], T0 + timedelta(hours=1), "Hello"),
+        Msg(conv_id(2), PER, PER_URL, [shown], [ME_URL], T0 + timedelta(days=1), "Hei"),
+    ]
+    profile = "First Name,Last Name,Headline\nOla,Nordmann,Engineer\n"
+    export = _read(
+        tmp_path / "a", {"messages.csv": messages_csv("2023", msgs), "Profile.csv": profile}
+    )
+    assert export.owner is not None and export.owner.url == ME_URL
+    assert [m.direction for m in export.messages] == [
+        Direction.INCOMING,
+        Direction.OUTGOING,
+        Direction.INCOMING,
+    ]
+    # A Profile.csv name the messages never show does not override them.
+    other = "First Name,Last Name\nSomeone,Else\n"
+    export = _read(
+        tmp_path / "b", {"messages.csv": messages_csv("2023", msgs), "Profile.csv": other}
+    )
+    assert export.owner is not None and export.owner.url == ME_URL
+    assert export.owner_info is not None and export.owner_info.method == "conversations"
+    assert any("Profile.csv" in e for e in export.owner_info.evidence)
+
+
 def test_owner_is_not_a_sponsor_writing_most(tmp_path: Path) -> None:
     """A sponsored page (no URL, empty TO) sends most rows; the owner is in every
     conversation and wins."""
