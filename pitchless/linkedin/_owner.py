@@ -301,7 +301,7 @@ def detect_owner(
                 best,
                 n / n_convs,
                 n_convs,
-                f"present in {n} of {n_convs} conversations (next: {runner_up})",
+                f"present in {n} of {n_convs} conversations, the next person in {runner_up}",
             )
         )
     top = _top(per_message)
@@ -349,6 +349,9 @@ def _confidence(chosen: _Vote, agree: list[_Vote], disagree: list[_Vote], margin
     decisive = chosen.share >= 0.9 and chosen.total >= 3
     if chosen.method == "conversations":
         decisive = decisive and margin >= 0.3
+        # In (nearly) every one of many conversations, and nobody else comes close.
+        if chosen.share >= 0.95 and chosen.total >= 20 and margin >= 0.8 and not disagree:
+            return "high"
     if chosen.method == "most_frequent":
         decisive = False
     if agree and not disagree:
