@@ -57,6 +57,7 @@ COACH_FILES = (
     "guide_messages.csv",
 )
 _COACH_STEMS = frozenset(name[:-4] for name in COACH_FILES)
+_COACH_ENDINGS = ("coach_messages", "role_play_messages", "guide_messages")
 _KINDS = ("messages", "connections", "invitations", "profile")
 
 #: A file found by its header only must look unmistakably like that kind (Profile.csv,
@@ -764,9 +765,8 @@ def _checked(
     return run
 
 
-def _peek_header(source: Source, member: Member) -> tuple[str | None, bool]:
-    """The kind whose header this file's opening lines show (or ``None``), and whether any
-    row follows the header."""
+def _opening_lines(source: Source, member: Member) -> list[str]:
+    """The first non-empty lines of a file, decoded leniently, for a look at its header."""
     binary = source.open(member)
     try:
         data = binary.read(_SNIFF_BYTES)
@@ -774,12 +774,21 @@ def _peek_header(source: Source, member: Member) -> tuple[str | None, bool]:
         binary.close()
     codec = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
     text = data.decode(codec, errors="replace").lstrip("\ufeff")
-    lines = [ln for ln in text.splitlines() if ln.strip()][:_HEADER_SEARCH_LINES]
+    return [ln for ln in text.splitlines() if ln.strip()][:_HEADER_SEARCH_LINES]
+
+
+def _line_cells(line: str) -> Iterator[list[str]]:
+    for delimiter in _DELIMITERS:
+        if delimiter == "," or delimiter in line:
+            yield next(csv.reader([line], delimiter=delimiter), [])
+
+
+def _peek_header(source: Source, member: Member) -> tuple[str | None, bool]:
+    """The kind whose header this file's opening lines show unmistakably (or ``None``), and
+    whether any row follows the header."""
+    lines = _opening_lines(source, member)
     for n, line in enumerate(lines):
-        for delimiter in _DELIMITERS:
-            if delimiter != "," and delimiter not in line:
-                continue
-            cells = next(csv.reader([line], delimiter=delimiter), [])
+        for cells in _line_cells(line):
             for kind, groups in _SNIFF_REQUIRED.items():
                 header = map_header(kind, cells)
                 if all(any(c in header for c in g) for g in groups):
@@ -787,28 +796,63 @@ def _peek_header(source: Source, member: Member) -> tuple[str | None, bool]:
     return None, len(lines) > 1
 
 
+def _fits(source: Source, member: Member, kind: str) -> bool:
+    """True when one of the file's opening lines is a header ``kind`` can be read with."""
+    try:
+        lines = _opening_lines(source, member)
+    except CorruptArchiveError:
+        return False
+    return any(
+        header_fits(kind, map_header(kind, cells)) for line in lines for cells in _line_cells(line)
+    )
+
+
+_KIND_WORDS = {
+    "messages": "messages",
+    "message": "messages",
+    "connections": "connections",
+    "connection": "connections",
+    "invitations": "invitations",
+    "invitation": "invitations",
+}
+_STEM_WORDS = re.compile(r"[^\W_]+")
+
+
+def _kind_of_stem(stem: str) -> str | None:
+    """The kind a file name says: ``connections`` exactly, or as one of its words
+    (``my_connections``, ``Connections_cleaned``, ``linkedin messages 2023``)."""
+    if stem in _KINDS:
+        return stem
+    kinds = {_KIND_WORDS[w] for w in _STEM_WORDS.findall(stem) if w in _KIND_WORDS}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
 def _choose(
-    kind: str, found: list[tuple[Member, str]], warnings: list[str]
+    source: Source, kind: str, found: list[tuple[Member, str]], warnings: list[str]
 ) -> tuple[Member, str, list[Candidate]] | None:
-    """The file to read for ``kind`` among its candidates: the exact name first, then a
-    renamed copy, then a file recognised by its header; the largest breaks a tie."""
+    """The file to read for ``kind`` among its candidates: one whose header can be read
+    first, then the exact name, a renamed copy, a file recognised by its header; the
+    largest breaks a tie."""
     if not found:
         return None
     exact = f"{kind}.csv"
+    # Only candidates found by name need a look: a file found by header fits by definition.
+    fits = {
+        m.path: how == "header" or len(found) == 1 or _fits(source, m, kind) for m, how in found
+    }
 
-    def rank(item: tuple[Member, str]) -> tuple[int, int]:
+    def rank(item: tuple[Member, str]) -> tuple[bool, int, int]:
         member, how = item
         if how == "name" and basename(member.path).lower() == exact:
-            return (0, -member.size)
-        return (1 if how == "name" else 2, -member.size)
+            tier = 0
+        else:
+            tier = 1 if how == "name" else 2
+        return (not fits[member.path], tier, -member.size)
 
     ordered = sorted(found, key=rank)
     chosen, how = ordered[0]
-    why_used = (
-        "exact name"
-        if rank(ordered[0])[0] == 0
-        else ("file name" if how == "name" else "its header")
-    )
+    tier = rank(ordered[0])[1]
+    why_used = "exact name" if tier == 0 else ("file name" if how == "name" else "its header")
     candidates = [Candidate(chosen.path, how, True, why_used)]
     for member, other_how in ordered[1:]:
         candidates.append(Candidate(member.path, other_how, False, f"{chosen.path} was used"))
@@ -830,10 +874,11 @@ def _read(source: Source, progress: ProgressCallback | None, given_owner: str | 
         stem = name_stem(member.path)
         if not stem or not source.first_of(member):
             continue
-        if stem in _COACH_STEMS:
+        named = _kind_of_stem(stem)
+        if stem in _COACH_STEMS or stem.endswith(_COACH_ENDINGS):
             coach.append(member)
-        elif stem in by_kind:
-            by_kind[stem].append((member, "name"))
+        elif named is not None:
+            by_kind[named].append((member, "name"))
         elif len(unknown) < _SNIFF_MAX_FILES:
             unknown.append(member)
     for member in unknown:
@@ -845,7 +890,7 @@ def _read(source: Source, progress: ProgressCallback | None, given_owner: str | 
             continue
         if sniffed is not None:
             by_kind[sniffed].append((member, "header"))
-    chosen = {k: _choose(k, by_kind[k], warnings) for k in _KINDS}
+    chosen = {k: _choose(source, k, by_kind[k], warnings) for k in _KINDS}
     if not any(chosen[k] for k in ("messages", "connections", "invitations")):
         raise NotAnExportError(
             f"{source.label}: not a LinkedIn data export "

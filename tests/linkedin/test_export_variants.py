@@ -583,6 +583,19 @@ def test_files_found_by_header_and_the_choice_is_reported(tmp_path: Path) -> Non
     assert export3.files["messages"].path == "alt.csv"
     assert len(export3.invitations) == 1 and len(export3.messages) == 1
 
+    # A name that only contains the kind, and a file that fits preferred over one that does not.
+    trimmed = table_csv(["First Name", "Last Name", "URL"], [["Kari", "Hansen", KARI_URL]])
+    files4: dict[str, str | bytes] = {
+        "my_connections_cleaned.csv": trimmed,
+        "messages.csv": "something,else\n1,2\n",
+        "messages1.csv": messages_csv("2023", _base_thread()),
+    }
+    export4 = _read(tmp_path / "loose", files4)
+    assert export4.files["connections"].path == "my_connections_cleaned.csv"
+    assert len(export4.connections) == 1
+    assert export4.files["messages"].path == "messages1.csv" and len(export4.messages) == 4
+    assert any("several messages files: read messages1.csv" in w for w in export4.warnings)
+
     two = {
         "messages.csv": messages_csv("2023", _base_thread()),
         "messages (1).csv": messages_csv("2023", _base_thread()[:2]),
