@@ -67,7 +67,8 @@ def is_system_sender(name: str, url: str = "") -> bool:
 class _Participants:
     """Participants keyed by profile URL, or by display name when they have none."""
 
-    url_of_name: dict[str, Counter[str]] = field(default_factory=dict)
+    #: name key -> URL -> rows: plain dicts, one per name, cheap on a large export
+    url_of_name: dict[str, dict[str, int]] = field(default_factory=dict)
     #: (display name, URL) -> participant key, ``None`` for LinkedIn's own rows
     pair_key: dict[tuple[str, str], str | None] = field(default_factory=dict)
     #: rows each (display name, URL) was seen on, to name a participant by its usual form
@@ -81,13 +82,13 @@ class _Participants:
                 nk = _name_key(name)
                 seen = self.url_of_name.get(nk)
                 if seen is None:
-                    seen = self.url_of_name[nk] = Counter()
-                seen[url] += rows
+                    self.url_of_name[nk] = {url: rows}
+                else:
+                    seen[url] = seen.get(url, 0) + rows
 
-    def key(self, name: str, url: str, weight: int = 1) -> str | None:
+    def key(self, name: str, url: str) -> str | None:
         """The participant's key, or ``None`` for LinkedIn's own rows."""
         pair = (name, url)
-        self.weight[pair] += weight
         if pair in self.pair_key:
             return self.pair_key[pair]
         key: str | None = None
@@ -95,7 +96,7 @@ class _Participants:
             if not url:
                 seen_with = self.url_of_name.get(_name_key(name))
                 if seen_with:
-                    url = seen_with.most_common(1)[0][0]
+                    url = max(seen_with, key=seen_with.__getitem__)
             key = _url_key(url) if url else "name:" + _name_key(name)
         self.pair_key[pair] = key
         return key
@@ -168,9 +169,11 @@ def detect_owner(
     pair_rows.update(recipients)
 
     parts = _Participants()
+    inv_pairs = Counter((i.from_name, i.inviter_url) for i in invitations)
+    inv_pairs.update((i.to_name, i.invitee_url) for i in invitations)
     parts.learn(pair_rows.items())
-    parts.learn(Counter((i.from_name, i.inviter_url) for i in invitations).items())
-    parts.learn(Counter((i.to_name, i.invitee_url) for i in invitations).items())
+    parts.learn(inv_pairs.items())
+    parts.weight = pair_rows + inv_pairs
     key = parts.key
 
     # Messages each participant appears on, and the conversations they appear in. A
@@ -179,7 +182,7 @@ def detect_owner(
     per_message: Counter[str] = Counter()
     cov_key: dict[tuple[str, str], str | None] = {}
     for pair, rows in pair_rows.items():
-        k = key(pair[0], pair[1], rows)
+        k = key(pair[0], pair[1])
         if k is not None:
             per_message[k] += rows
         elif pair[0] and not pair[1] and _is_placeholder(pair[0]):
