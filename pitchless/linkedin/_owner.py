@@ -188,6 +188,8 @@ def detect_owner(
         elif pair[0] and not pair[1] and _is_placeholder(pair[0]):
             k = PLACEHOLDER_KEY
         cov_key[pair] = k
+    for pair in inv_pairs:  # invitation-only people too, for matching names below
+        key(pair[0], pair[1])
     conv_keys = set(zip(convs, map(cov_key.__getitem__, senders), strict=True))
     r_convs = chain.from_iterable(map(repeat, convs, map(len, r_names)))
     conv_keys.update(zip(r_convs, map(cov_key.__getitem__, recipients), strict=True))
@@ -200,7 +202,7 @@ def detect_owner(
     profile_unseen = False
     if profile_name:
         pk = _match_name(parts, profile_name)
-        if pk is not None or not pair_rows:
+        if pk is not None or not any(parts.pair_key.values()):
             votes.append(_Vote("profile", pk or "name:" + _name_key(profile_name), 1.0, 1, ""))
         else:
             # Profile.csv names someone the messages never show (a changed display name):
