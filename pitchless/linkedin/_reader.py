@@ -352,6 +352,7 @@ def _parse_messages(table: _Table, excel_flags: set[str]) -> _Messages:
     i_attach = h.get("attachments", missing)
     has_draft = "is message draft" in h
     has_folder = "folder" in h
+    has_conv = "conversation id" in h
     if has_draft:
         out.drafts_known = "IS MESSAGE DRAFT column"
     elif legacy:
@@ -428,8 +429,11 @@ def _parse_messages(table: _Table, excel_flags: set[str]) -> _Messages:
         if legacy:
             other = to[0] if known_dir == "OUTGOING" and to else sender
             conv = intern(f"2018:{other}")
-        else:
+        elif has_conv:
             conv = intern(row[i_conv].strip())
+        else:
+            # No ids and no direction: a thread is its set of participants, whoever wrote.
+            conv = intern("people:" + "|".join(sorted({sender, *to})))
         if known_dir == "OUTGOING":
             direction = outgoing
         else:

@@ -440,6 +440,8 @@ def test_owner_from_invitations_and_sent_folder(tmp_path: Path) -> None:
     assert sent.owner is not None and sent.owner.name == ME
     assert sent.owner_info is not None and sent.owner_info.method == "sent_folder"
     assert [m.direction for m in sent.messages][-1] is Direction.OUTGOING
+    # Without ids, a thread is its participants: both sides of it are one conversation.
+    assert len({m.conversation_id for m in sent.messages}) == 1
 
 
 def test_profile_name_with_credentials_in_the_messages(tmp_path: Path) -> None:
