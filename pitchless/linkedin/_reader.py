@@ -482,6 +482,11 @@ def _parse_messages(table: _Table, excel_flags: set[str]) -> _Messages:
             f"{recipients['placeholder']} group row(s) with 'LinkedIn Member' recipients, who "
             "have no profile URL: the other recipients were paired with their URLs"
         )
+    if recipients["one_name_with_comma"]:
+        info.notes.append(
+            f"{recipients['one_name_with_comma']} row(s) with one recipient URL whose address "
+            "spells the whole of TO: read as one recipient with a comma in the name"
+        )
     if recipients["unpaired"]:
         info.notes.append(
             f"{recipients['unpaired']} row(s) whose recipient names and profile URLs differ in "
