@@ -27,6 +27,7 @@ from ._models import (
     Template,
     TimingStats,
 )
+from ._read_report import read_report_lines
 from ._redact import initials, redact
 from ._templates import cluster_keys, template_key
 from ._terminal import print_report
@@ -50,6 +51,7 @@ __all__ = [
     "is_pitch",
     "iter_html",
     "print_report",
+    "read_report_lines",
     "redact",
     "render_html",
     "run_audit",

@@ -585,4 +585,5 @@ def _summarise(
         warnings=list(export.warnings),
         has_connections=export.has_connections_file,
         generated_at=now or datetime.now(UTC),
+        read_report=export.read_report(),
     )

@@ -75,6 +75,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="a pitch within N days of connecting is connect-and-sell (default 7)",
     )
     parser.add_argument(
+        "--owner",
+        metavar="NAME",
+        default=None,
+        help="your name (or profile URL) as the export shows it, when the audit guesses wrong",
+    )
+    parser.add_argument(
         "--top", metavar="N", type=int, default=20, help="people shown in the terminal (20)"
     )
     parser.add_argument(
@@ -125,10 +131,12 @@ def _run(args: argparse.Namespace) -> int:
             ) as bar:
                 task = bar.add_task("read", total=None)
                 export = read_export(
-                    path, progress=lambda done, total: bar.update(task, completed=done, total=total)
+                    path,
+                    progress=lambda done, total: bar.update(task, completed=done, total=total),
+                    owner=args.owner,
                 )
         else:
-            export = read_export(path)
+            export = read_export(path, owner=args.owner)
     except ExportError as exc:
         raise CommandError(str(exc)) from None
     if not export.messages:

@@ -91,6 +91,9 @@ def person_to_dict(p: PersonReport) -> dict[str, Any]:
 def to_json_dict(result: AuditResult, *, people: bool = True) -> dict[str, Any]:
     """The stable JSON document: ``owner``, ``counts``, ``people`` (highest score first), more.
 
+    ``read_report`` says what was read from the export (files, rows read and skipped with the
+    reasons, missing columns, the owner and how they were found); see ``docs/audit.md``.
+
     ``people=False`` leaves the (large) ``people`` list out.
     """
     s = result.settings
@@ -119,6 +122,7 @@ def to_json_dict(result: AuditResult, *, people: bool = True) -> dict[str, Any]:
             for t in result.templates
         ],
         "warnings": result.warnings,
+        "read_report": result.read_report,
         **({"people": [person_to_dict(p) for p in result.people]} if people else {}),
     }
 

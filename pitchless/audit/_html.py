@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ._models import LIST_TITLES, AuditResult, Category, PersonReport
+from ._read_report import file_lines, owner_line
 
 _PROFILE = re.compile(
     r"^https://([a-z]{2,3}\.)?(www\.)?linkedin\.com/in/[A-Za-z0-9_%\-.]{1,200}/?$"
@@ -162,6 +163,23 @@ def _table(people: Sequence[PersonReport]) -> Iterator[str]:
     yield "</tbody></table>"
 
 
+def _read_block(result: AuditResult) -> str:
+    """The "Read from your export" section: files, rows read and skipped, the owner."""
+    report = result.read_report
+    if not report:
+        return ""
+    items = []
+    for line in file_lines(report):
+        if line.startswith("    "):
+            items.append(f'<li class="muted" style="list-style:none">{_e(line.strip())}</li>')
+        else:
+            items.append(f"<li>{_e(line)}</li>")
+    owner = report.get("owner")
+    low = not owner or owner.get("confidence") == "low"
+    owner_html = f"<li>{'<b>' if low else ''}{_e(owner_line(report))}{'</b>' if low else ''}</li>"
+    return f'<h2 id="read_report">Read from your export</h2><ul>{"".join(items)}{owner_html}</ul>'
+
+
 def render_html(result: AuditResult) -> str:
     """The whole report as one HTML document (UTF-8), safe to open offline."""
     return "".join(iter_html(result))
@@ -249,6 +267,7 @@ def iter_html(result: AuditResult) -> Iterator[str]:
         f"{since}"
         "</p>"
         f"{no_conn}<div class=cards>{cards_html}</div>"
+        f"{_read_block(result)}"
         "<h2>How soon after connecting</h2>"
         f"{timing}"
         '<div class="charts">'

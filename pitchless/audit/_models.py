@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from pitchless.guard import Reason, Verdict
 
@@ -137,6 +138,8 @@ class AuditResult:
     has_connections: bool
     generated_at: datetime
     redacted: bool = False
+    #: what was read from the export and what was not: :meth:`Export.read_report`
+    read_report: dict[str, Any] = field(default_factory=dict)
 
     def by_category(self, category: Category) -> list[PersonReport]:
         """People of one ranked list, highest score first."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import re
+from collections.abc import Callable
+from typing import Any
 
 from pitchless.guard import Reason
 
@@ -67,6 +70,7 @@ def redact(result: AuditResult) -> AuditResult:
 
     return dataclasses.replace(
         result,
+        read_report=_redact_report(result.read_report, mask),
         owner=initials(result.owner),
         owner_url="",
         people=[person(p) for p in result.people],
@@ -74,3 +78,16 @@ def redact(result: AuditResult) -> AuditResult:
         warnings=[mask(w) for w in result.warnings],
         redacted=True,
     )
+
+
+def _redact_report(report: dict[str, Any], mask: Callable[[str], str]) -> dict[str, Any]:
+    """The read report without the owner's name and URL (file facts hold no names)."""
+    out = copy.deepcopy(report)
+    owner = out.get("owner")
+    if owner:
+        owner["name"] = initials(owner["name"])
+        owner["profile_url"] = None
+        owner["evidence"] = [mask(e) for e in owner.get("evidence", [])]
+    for f in out.get("files", []):
+        f["notes"] = [mask(n) for n in f.get("notes", [])]
+    return out

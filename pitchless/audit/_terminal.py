@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ._models import LIST_TITLES, AuditResult, Category
+from ._read_report import file_lines, owner_line
 
 # The terminal table keeps reasons short; the HTML and CSV carry them in full.
 _PARENTHESES = re.compile(r"\s*\([^()]*\)")
@@ -34,6 +35,7 @@ def print_report(result: AuditResult, console: Console, *, top: int = 20) -> Non
         n = c.get(str(cat), 0)
         style = "bold red" if cat is Category.CONNECT_AND_SELL and n else ""
         console.print(Text(f"  {LIST_TITLES[cat]}: {n:,}", style=style))
+    print_read_report(result, console)
     if not result.has_connections:
         console.print("[yellow]No Connections.csv in this export: nobody can be flagged.[/]")
     tp, to = result.timing["pitch"], result.timing["other"]
@@ -88,3 +90,16 @@ def print_report(result: AuditResult, console: Console, *, top: int = 20) -> Non
     console.print(table)
     for w in result.warnings:
         console.print(Text(f"note: {w}", style="dim"))
+
+
+def print_read_report(result: AuditResult, console: Console) -> None:
+    """The "Read from your export" block: files used, rows read and skipped, the owner."""
+    report = result.read_report
+    if not report:
+        return
+    console.print(Text("Read from your export", style="bold"))
+    for line in file_lines(report):
+        console.print(Text(f"  {line}"))
+    owner = report.get("owner")
+    low = not owner or owner.get("confidence") == "low"
+    console.print(Text(f"  {owner_line(report)}", style="yellow" if low else ""))

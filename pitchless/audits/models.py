@@ -66,7 +66,8 @@ class AuditRun(models.Model):
     html_path = models.CharField(max_length=200, blank=True)
     csv_path = models.CharField(max_length=200, blank=True)
     json_path = models.CharField(max_length=200, blank=True)
-    #: ``{"owner", "counts", "top", "warnings"}``: the figures shown on the status page.
+    #: ``{"owner", "counts", "lists", "people", "top", "warnings", "read_report"}``: the figures
+    #: shown on the status page (``read_report`` as lines of the "Read from your export" block).
     summary = models.JSONField(default=dict, blank=True)
 
     objects = AuditRunQuerySet.as_manager()

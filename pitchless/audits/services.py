@@ -23,6 +23,7 @@ from pitchless.audit import (
     LIST_TITLES,
     AuditSettings,
     Category,
+    read_report_lines,
     redact,
     run_audit,
     to_csv,
@@ -202,6 +203,7 @@ def _audit_upload(run: AuditRun, upload: Path) -> dict[str, Any]:
             "people": len(result.people),
             "top": top,
             "warnings": doc["warnings"][:20],
+            "read_report": read_report_lines(doc["read_report"])[:40],
         },
     }
 

@@ -16,14 +16,26 @@ from ._errors import (
     NotAnExportError,
 )
 from ._limits import ZipLimits
-from ._models import Connection, Direction, Export, FileInfo, Invitation, Message, Person
-from ._reader import COACH_FILES, is_system_sender, read_export
+from ._models import (
+    Candidate,
+    Connection,
+    Direction,
+    Export,
+    FileInfo,
+    Invitation,
+    Message,
+    OwnerInfo,
+    Person,
+)
+from ._owner import is_system_sender
+from ._reader import COACH_FILES, read_export
 from ._source import ProgressCallback
 from ._text import html_to_text, looks_like_html
 
 __all__ = [
     "COACH_FILES",
     "ArchiveLimitError",
+    "Candidate",
     "Connection",
     "CorruptArchiveError",
     "DateFormatError",
@@ -35,6 +47,7 @@ __all__ = [
     "Invitation",
     "Message",
     "NotAnExportError",
+    "OwnerInfo",
     "Person",
     "ProgressCallback",
     "ZipLimits",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 
 class Direction(StrEnum):
@@ -80,11 +81,29 @@ class Invitation:
     direction: Direction
     inviter_url: str
     invitee_url: str
+    #: ``urn:li:…`` ids of the ``inviterProfileUrn`` / ``inviteeProfileUrn`` layout, kept as is
+    inviter_urn: str = ""
+    invitee_urn: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A file that may be the export's file of some kind, and why it was or was not used."""
+
+    path: str
+    #: ``"name"`` (its file name) or ``"header"`` (its first row looks like that kind's header)
+    found_by: str
+    used: bool
+    why: str = ""
 
 
 @dataclass(slots=True, kw_only=True)
 class FileInfo:
-    """How one CSV of the export looked on disk: layout, size and the quirks found in it."""
+    """How one CSV of the export looked on disk: layout, size and the quirks found in it.
+
+    ``skipped`` counts the rows not read, by reason; ``malformed`` is their total. ``notes``
+    say what was read with a caveat (rows kept without a date, drafts not known, ...).
+    """
 
     path: str
     kind: str
@@ -97,6 +116,37 @@ class FileInfo:
     crlf: bool = False
     final_newline: bool = True
     preamble: bool = False
+    delimiter: str = ","
+    found_by: str = "name"
+    candidates: list[Candidate] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    missing_columns: tuple[str, ...] = ()
+    notes: list[str] = field(default_factory=list)
+
+    def skip(self, reason: str, n: int = 1) -> None:
+        """Count ``n`` rows not read, with the reason a user is shown."""
+        if n:
+            self.skipped[reason] = self.skipped.get(reason, 0) + n
+            self.malformed += n
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OwnerInfo:
+    """Who the account owner is, how the reader found out, and how sure it is.
+
+    ``method`` is one of ``given`` (the caller named them), ``profile`` (Profile.csv),
+    ``direction_column`` (the 2018 ``Direction`` column), ``sent_folder`` (the sender of the
+    ``SENT`` folder), ``invitations`` (Invitations.csv directions), ``conversations`` (the
+    participant present in every conversation) or ``most_frequent`` (the participant of the
+    most messages). ``confidence`` is ``high``, ``medium`` or ``low``; ``evidence`` holds
+    one-line facts without names.
+    """
+
+    name: str
+    url: str
+    method: str
+    confidence: str
+    evidence: tuple[str, ...] = ()
 
 
 @dataclass(slots=True, kw_only=True)
@@ -114,6 +164,9 @@ class Export:
     warnings: list[str] = field(default_factory=list)
     malformed: dict[str, int] = field(default_factory=dict)
     files: dict[str, FileInfo] = field(default_factory=dict)
+    owner_info: OwnerInfo | None = None
+    #: files looked at and left out, with the reason (AI-assistant chats, unknown headers)
+    ignored: list[tuple[str, str]] = field(default_factory=list)
     _by_url: dict[str, Connection] = field(default_factory=dict, repr=False)
     _by_name: dict[str, Connection] = field(default_factory=dict, repr=False)
 
@@ -136,6 +189,54 @@ class Export:
     def has_connections_file(self) -> bool:
         """True when the export held a Connections.csv (possibly empty)."""
         return "connections" in self.files
+
+    def read_report(self) -> dict[str, Any]:
+        """What was read from the export and what was not, as plain JSON-ready data.
+
+        The layout is documented in ``docs/audit.md`` ("read_report"): the files used (with
+        the other candidates considered), rows read and skipped per file with the reasons,
+        the columns a file lacks, the files ignored, and the owner with how they were found.
+        """
+        files = []
+        for kind in ("messages", "connections", "invitations", "profile"):
+            info = self.files.get(kind)
+            if info is None:
+                continue
+            files.append(
+                {
+                    "kind": kind,
+                    "path": info.path,
+                    "found_by": info.found_by,
+                    "layout": info.layout,
+                    "rows_read": info.rows,
+                    "rows_skipped": info.malformed,
+                    "skipped": dict(sorted(info.skipped.items())),
+                    "columns_missing": list(info.missing_columns),
+                    "notes": list(info.notes),
+                    "other_candidates": [
+                        {"path": c.path, "found_by": c.found_by, "why": c.why}
+                        for c in info.candidates
+                        if not c.used
+                    ],
+                }
+            )
+        o = self.owner_info
+        return {
+            "files": files,
+            "not_found": [
+                k for k in ("messages", "connections", "invitations") if k not in self.files
+            ],
+            "ignored": [{"path": p, "reason": r} for p, r in self.ignored],
+            "owner": None
+            if o is None
+            else {
+                "name": o.name,
+                "profile_url": o.url or None,
+                "method": o.method,
+                "confidence": o.confidence,
+                "evidence": list(o.evidence),
+            },
+        }
 
     def connection_for(self, name: str, url: str = "") -> Connection | None:
         """The connection a participant is, by profile URL, else by display name.

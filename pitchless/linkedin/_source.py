@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import struct
 import zipfile
 import zlib
@@ -147,6 +148,8 @@ class Source:
         self.limits = limits
         self.warnings: list[str] = []
         self._files: dict[str, Member] = {}
+        #: every file in scope (the root, or the single top-level folder), in listing order
+        self.members: list[Member] = []
         self._budget = _Budget(limits, 0, None)
 
     def _index(self, entries: list[tuple[list[str], Member]]) -> None:
@@ -164,6 +167,7 @@ class Source:
             chosen = [(parts, m) for parts, m in visible if len(parts) == 2 and parts[0] == top]
         for parts, member in chosen:
             key = parts[-1].lower()
+            self.members.append(member)
             if key in self._files:
                 self.warnings.append(
                     f"{member.path}: a second file named {key} was ignored "
@@ -175,6 +179,10 @@ class Source:
     def find(self, name: str) -> Member | None:
         """The file called ``name`` (any case), or ``None``."""
         return self._files.get(name.lower())
+
+    def first_of(self, member: Member) -> bool:
+        """False for a second file with the same name (any case) as one already kept."""
+        return self._files.get(basename(member.path).lower()) is member
 
     def names(self) -> list[str]:
         """Lower-case names of the files found."""
@@ -334,11 +342,32 @@ def _file_member(path: Path, rel: str) -> Member:
     return Member(rel, size, size)
 
 
-_EXPORT_FILES = ("messages.csv", "connections.csv", "invitations.csv")
+_EXPORT_FILES = ("messages", "connections", "invitations")
+# What people and browsers add to a file name: "Connections (1).csv", "messages_123456.csv",
+# "messages1.csv", "Connections - Copy.csv", "LinkedIn_messages.csv".
+_NAME_NOISE = re.compile(
+    r"(?:[\s_\-]*(?:\(\d+\)|\d+|copy|kopie|copie|copia|kopia))+$", re.IGNORECASE
+)
+_NAME_PREFIX = re.compile(r"^linked\s?in[\s_\-]*", re.IGNORECASE)
+
+
+def basename(path: str) -> str:
+    """The last component of a member path."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def name_stem(name: str) -> str:
+    """A CSV file name without what copies and downloads add: ``"Connections (1).csv"`` ->
+    ``"connections"``; ``""`` for a file that is not ``.csv``."""
+    lower = basename(name).lower()
+    if not lower.endswith(".csv"):
+        return ""
+    stem = _NAME_PREFIX.sub("", lower[:-4].strip())
+    return _NAME_NOISE.sub("", stem).strip(" _-")
 
 
 def _is_export_file(name: str) -> bool:
-    return name.lower() in _EXPORT_FILES
+    return name_stem(name) in _EXPORT_FILES
 
 
 def _declared_entry_count(path: Path) -> int | None:

@@ -76,6 +76,11 @@ def test_upload_runs_inline_and_shows_the_summary(
     assert "private data" in html
     assert "Connected and then pitched" in html
     assert run.summary["top"][0]["name"] in html
+    # What was read from the export, file by file, and who the owner was taken to be.
+    assert "Read from your export" in html
+    assert any(line.startswith("owner: ") for line in run.summary["read_report"])
+    assert any("messages read; none skipped" in line for line in run.summary["read_report"])
+    assert "messages read; none skipped" in html
     assert "Keep this report" in html
     for fmt in ("html", "csv", "json"):
         assert f"/audit/{run.pk}/report.{fmt}" in html
