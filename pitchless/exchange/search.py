@@ -77,10 +77,10 @@ MAX_QUERY_CHARS = 500
 #: more words than this are dropped (and the member told): each costs an index lookup
 MAX_TERMS = 32
 #: the last word is also matched as a prefix from this length on (shorter prefixes match too much)
+PREFIX_MIN_CHARS = 3
 #: PostgreSQL's lexeme for a category (migration 0006 builds the same): the leading "_" is a
 #: character no query lexeme starts with, so no typed prefix reaches it
 CATEGORY_LEXEME = "_category:{}"
-PREFIX_MIN_CHARS = 3
 MAX_PER_PAGE = 100
 #: deeper pages are refused (an OFFSET that large is slow and nobody reads that far)
 MAX_PAGE = 500
