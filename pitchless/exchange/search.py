@@ -4,8 +4,9 @@
 reads only active listings (published, not expired) and never raises on what a member typed.
 
 The engine follows ``connection.vendor``; both are created by migration ``0003_search``
-(PostgreSQL's document reshaped by ``0004_search_category_location``; the narrow table and the
-indexes' new home by ``0005_search_narrow``):
+(PostgreSQL's document reshaped by ``0004_search_category_location`` and
+``0006_search_category_marker``; the narrow table and the indexes' new home by
+``0005_search_narrow``):
 
 - **PostgreSQL**: a stored generated ``tsvector`` column ``exchange_listing.search_document``
   (title weight A, tags B, description C, configuration ``english`` so that *developer*,
@@ -13,10 +14,12 @@ indexes' new home by ``0005_search_narrow``):
   ``exchange_listing_search`` (published listings only: id, kind, category, prices, remote,
   place, times and the document), which has the GIN index. Matches are ``@@
   to_tsquery('english', ...)``, ranked by ``ts_rank_cd`` (weights 0.1/0.2/0.4/1.0 for
-  D/C/B/A). The document also holds a ``category:<id>`` lexeme, so a category filter with
-  words is one more GIN condition (a ``tsquery`` literal: typed words, letters and digits
-  through the ``english`` parser, never produce the ``:``), and a trigram GIN index on
-  ``upper(location)`` serves the location filter.
+  D/C/B/A). The document also holds a :data:`CATEGORY_LEXEME` (``_category:<id>``, migration
+  ``0006_search_category_marker``), so a category filter with words is one more GIN condition
+  (a ``tsquery`` literal), and a trigram GIN index on ``upper(location)`` serves the location
+  filter. No typed word can match that lexeme, not even as a prefix (``cat`` is ``'cat':*``):
+  a word is letters and digits only (the tokeniser drops ``_``) and the ``english`` parser
+  treats ``_`` as a separator, so no query lexeme starts with it.
 - **SQLite**: an FTS5 table ``exchange_listing_fts`` (Porter stemmer over ``unicode61`` with
   diacritics removed) that triggers keep in step with ``exchange_listing`` inside the writing
   transaction, beside the same narrow table (without a document). Matches are
@@ -75,6 +78,9 @@ MAX_QUERY_CHARS = 500
 MAX_TERMS = 32
 #: the last word is also matched as a prefix from this length on (shorter prefixes match too much)
 PREFIX_MIN_CHARS = 3
+#: PostgreSQL's lexeme for a category (migration 0006 builds the same): the leading "_" is a
+#: character no query lexeme starts with, so no typed prefix reaches it
+CATEGORY_LEXEME = "_category:{}"
 MAX_PER_PAGE = 100
 #: deeper pages are refused (an OFFSET that large is slow and nobody reads that far)
 MAX_PAGE = 500
@@ -549,9 +555,11 @@ def _common_lexemes() -> list[tuple[str, float]]:
         " AND p.attname = 'search_document' AND u.e IS NOT NULL",
         [_TABLE],
     )
-    # A ":" never comes from a typed word: the category lexemes are not completions.
+    # The category lexemes are not completions of a typed word (none starts with their "_").
+    marker = CATEGORY_LEXEME[0]
     _stats["lexemes"] = sorted(
-        ((e, float(f)) for e, f in rows if ":" not in e), key=lambda r: (-r[1], r[0])
+        ((e, float(f)) for e, f in rows if not e.startswith(marker) and ":" not in e),
+        key=lambda r: (-r[1], r[0]),
     )
     _stats["at"] = clock
     return _stats["lexemes"]
@@ -714,10 +722,10 @@ def _pg_candidates(
             match, match_args = f"s.search_document @@ {group}", group_args
         plan = _Plan(plan.name, whole_last_word=True, completions=completions)
     if category_args:
-        # The category's lexeme (migration 0004; a literal, no typed word yields its ":"):
+        # The category's lexeme (migration 0006; a literal, out of reach of typed words):
         # the GIN index alone finds word and category together.
         match += " AND s.search_document @@ %s::tsquery"
-        match_args.append(f"'category:{int(category_args[0])}'")
+        match_args.append(_tsquery_literal((CATEGORY_LEXEME.format(int(category_args[0])),)))
     if walked:
         match += " AND s.id <= %s"
         match_args.append(bound)

@@ -140,8 +140,14 @@ def test_category_filter_with_words_is_exact(owner):
 def test_category_marker_cannot_be_typed(owner):
     design = Category.objects.get(slug="design")
     hit = listing(owner, "Logo", category=design)
-    # The PostgreSQL document holds a "category:<id>" lexeme; typing it is two plain words.
-    for raw in (f"category:{design.pk}", f"'category:{design.pk}'", f"category {design.pk}"):
+    # The PostgreSQL document holds a "_category:<id>" lexeme; typing it is two plain words.
+    for raw in (
+        f"category:{design.pk}",
+        f"'category:{design.pk}'",
+        f"category {design.pk}",
+        f"_category:{design.pk}",
+        f"'_category:{design.pk}'",
+    ):
         assert find(raw) == []
         assert find(raw, category="design") == []
     # Words that are stop words on PostgreSQL still find nothing there with a category.
@@ -151,16 +157,20 @@ def test_category_marker_cannot_be_typed(owner):
 
 def test_search_document_holds_the_category(owner):
     if connection.vendor != "postgresql":
-        pytest.skip("the category lexeme is PostgreSQL's (migration 0004)")
+        pytest.skip("the category lexeme is PostgreSQL's (migrations 0004 and 0006)")
     item = listing(owner, "Logo", category=Category.objects.get(slug="design"))
     Listing.objects.filter(pk=item.pk).update(category=Category.objects.get(slug="software"))
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT search_document::text FROM exchange_listing WHERE id = %s", [item.pk]
+            "SELECT l.search_document::text, s.search_document::text FROM exchange_listing l"
+            " JOIN exchange_listing_search s ON s.id = l.id WHERE l.id = %s",
+            [item.pk],
         )
-        (document,) = cursor.fetchone()
+        (document, narrow) = cursor.fetchone()
     software = Category.objects.get(slug="software").pk
-    assert f"'category:{software}'" in document
+    design = Category.objects.get(slug="design").pk
+    assert f"'_category:{software}'" in document and narrow == document
+    assert f"_category:{design}'" not in document
     assert find("logo", category="software") == [item.pk]
     assert find("logo", category="design") == []
 
