@@ -176,6 +176,27 @@ def build_context(
     reputation = compute_reputation(sender, now=now, history=history)
     if reputation_out is not None:
         reputation_out.append(reputation)
+    # Who spoke last and who asked to connect: both known before this message, both cheap
+    # (one indexed row each), and skipped when they cannot be true.
+    is_reply = (
+        recipient_messages > 0
+        and conversation is not None
+        and next(
+            iter(
+                Message.objects.filter(conversation=conversation, created_at__lt=now)
+                .order_by("-created_at", "-pk")
+                .values_list("sender_id", flat=True)[:1]
+            ),
+            None,
+        )
+        == recipient.pk
+    )
+    invited_by_recipient = (
+        connected_at is not None
+        and Invitation.objects.filter(
+            sender=recipient, recipient=sender, status=Invitation.Status.ACCEPTED
+        ).exists()
+    )
     return MessageContext(
         text=text,
         sent_at=now,
@@ -184,6 +205,8 @@ def build_context(
         and conversation.started_by_id == recipient.pk,
         recipient_messages_to_sender=recipient_messages,
         answers_recipient_listing=answers_listing,
+        is_reply_to_recipient=is_reply,
+        recipient_invited_sender=invited_by_recipient,
         sender=sender_facts(sender, now=now, history=history, reputation=reputation),
         bulk=bulk,
     )
