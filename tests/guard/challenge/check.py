@@ -30,6 +30,7 @@ COLUMNS = [
     "text",
 ]
 SPLITS = ("train", "test")
+LABELS = ("pitch", "recruiting", "job_seeking", "social", "conversation")
 LANGUAGES = ("en", "es", "pt", "fr", "de", "sv", "nl", "it", "hi-en")
 PITCH_CATEGORIES = (
     "saas_demo",
@@ -86,6 +87,8 @@ def problems(rows: list[dict[str, str]]) -> list[str]:
             found.append(f"{where}: split {r['split']!r} is not train or test")
         if r["language"] not in LANGUAGES:
             found.append(f"{where}: unknown language {r['language']!r}")
+        if r["label"] not in LABELS:
+            found.append(f"{where}: unknown label {r['label']!r}")
         if r["category"] not in CATEGORIES:
             found.append(f"{where}: unknown category {r['category']!r}")
         if not r["family"].startswith(r["category"] + "-"):
