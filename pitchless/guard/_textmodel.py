@@ -105,7 +105,8 @@ class PitchClassifier:
       features of ``_cues.py`` (each a hashed feature of value ``cue_weight``);
       ``word_prefix``: hash the first k characters of longer words too (0 = off).
     - ``max_negative_fpr``: the threshold suggestion keeps the out-of-fold false-positive
-      rate over *all* non-pitch messages at or under this value.
+      rate over *all* non-pitch messages at or under this value; ``threshold_ignores``
+      names labels left out of that choice altogether (default none).
     """
 
     # Fitted state (set by fit() or load()).
@@ -136,6 +137,7 @@ class PitchClassifier:
         intent_C: float = 8.0,
         calibration_folds: int = 5,
         max_negative_fpr: float = 0.02,
+        threshold_ignores: tuple[str, ...] = (),
         random_state: int = 0,
     ) -> None:
         self.n_buckets = n_buckets
@@ -151,6 +153,7 @@ class PitchClassifier:
         self.intent_C = intent_C
         self.calibration_folds = calibration_folds
         self.max_negative_fpr = max_negative_fpr
+        self.threshold_ignores = threshold_ignores
         self.random_state = random_state
 
     # -- scikit-learn estimator protocol -------------------------------------------------
@@ -327,10 +330,11 @@ class PitchClassifier:
             pitch_bias = sum(ak * bk for ak, (_, bk) in zip(coefs, fitted, strict=True)) + c0
             a, b = 1.0, 0.0
         y_cal = judged[cal_idx]
+        counted = ~np.isin(y_cal, list(self.threshold_ignores))
         threshold, at = choose_threshold(
-            oof_prob,
-            y_cal == "pitch",
-            y_cal != "pitch",
+            oof_prob[counted],
+            y_cal[counted] == "pitch",
+            y_cal[counted] != "pitch",
             max_fpr=float(self.max_negative_fpr),
         )
         if at:
@@ -593,6 +597,7 @@ class PitchClassifier:
             raise ValueError(f"{meta_path} is not a {MODEL_FORMAT} model")
         params = dict(doc["params"])
         params["char_ngram_range"] = tuple(params["char_ngram_range"])
+        params["threshold_ignores"] = tuple(params.get("threshold_ignores", ()))
         model = cls(**params)
         spec = FeatureSpec.from_dict(doc["features"])
         if spec != model._spec():
