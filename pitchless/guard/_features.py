@@ -16,12 +16,15 @@ separator are masked out; word bigrams combine two word hashes. Everything wraps
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from pitchless.guard._normalize import _PHONE, _phone_digits_ok
 
 __all__ = [
     "FEATURE_VERSION",
@@ -32,6 +35,7 @@ __all__ = [
     "hash_batch",
     "iter_chunks",
     "linear_scores",
+    "model_text",
     "signed_table",
     "to_csr",
     "word_spans",
@@ -43,6 +47,43 @@ FEATURE_VERSION = 2
 MAX_DOC_CHARS = 20_000
 #: Characters per internal chunk: bounds peak memory whatever the batch size.
 CHUNK_CHARS = 400_000
+
+# Pictographs and dingbats, with their joiners and presentation selectors: a disguise sprinkles
+# them between words, so the model reads the words without them.
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d]+")
+_EMOJI_HINT = re.compile("[\u2600-\u2bff\U0001f000-\U0001faff]")
+# A word that mixes letters and digits ("cour53", "7h47"): leetspeak the normaliser left.
+_MIXED = re.compile(r"(?<![\w@])(?:[a-z@]+\d|\d+[a-z@]|[a-z]+@[a-z])[a-z\d@]*")
+_DIGIT = re.compile(r"\d")
+_LEET = str.maketrans("0134578@", "oieastba")
+# "$" for "s" inside a word ("$ale", "bu$iness"); amounts are already "[money]".
+_DOLLAR_S = re.compile(r"(?<![^\W\d_])\$(?=[a-z])|(?<=[a-z])\$")
+
+
+def _unleet(match: re.Match[str]) -> str:
+    return match.group(0).translate(_LEET)
+
+
+def model_text(normalized: str) -> str:
+    """The normalised text as the text model reads it: emoji dropped, leftover leet undone.
+
+    Both steps make a disguised pitch hash to the same features as its plain wording. They
+    run only when a cheap search says they can change something.
+    """
+    text = normalized
+    if _EMOJI_HINT.search(text) is not None:
+        text = " ".join(_EMOJI.sub(" ", text).split())
+    if "$" in text:
+        text = _DOLLAR_S.sub("s", text)
+    if "@" in text or _DIGIT.search(text) is not None:
+        text = _MIXED.sub(_unleet, text)
+        # Digits that emoji or leet had split up can form a phone number again; read them
+        # with the normaliser's own rule so both spellings give "[phone]".
+        text = _PHONE.sub(_phone_digits_ok, text)
+        if "  " in text:
+            text = " ".join(text.split())
+    return text
+
 
 U64 = np.uint64
 _P = U64(0x100000001B3)  # odd, so it has an inverse modulo 2**64
@@ -546,7 +587,7 @@ def cue_matrix(texts: Sequence[str]) -> npt.NDArray[np.int64]:
     lex = _lexicon()
     if n_docs == 0:
         return np.zeros((0, lex.n_classes), dtype=np.int64)
-    cp, starts, _ = _layout(texts)
+    cp, starts, _ = _layout([model_text(t) for t in texts])
     total = len(cp)
     _POWERS.ensure(total + 1)
     with np.errstate(over="ignore"):

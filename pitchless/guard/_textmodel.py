@@ -30,6 +30,7 @@ from pitchless.guard._features import (
     hash_batch,
     iter_chunks,
     linear_scores,
+    model_text,
     signed_table,
     word_spans,
 )
@@ -241,7 +242,7 @@ class PitchClassifier:
         still count as a false alarm. ``intent_on`` marks the rows that train the intent head
         (default: ``calibrate_on``).
         """
-        texts = list(texts)
+        texts = [model_text(str(t)) for t in texts]
         y_int = [str(i) for i in intents]
         n = len(texts)
         if n == 0 or len(y_int) != n:
@@ -473,7 +474,7 @@ class PitchClassifier:
 
     def _raw(self, normalized_texts: Sequence[str]) -> F64:
         self._check_fitted()
-        texts = [t if isinstance(t, str) else str(t) for t in normalized_texts]
+        texts = [model_text(t if isinstance(t, str) else str(t)) for t in normalized_texts]
         table = self._weights_table()
         spec = self._spec()
         out = np.empty((len(texts), table.shape[1]), dtype=np.float64)
@@ -506,10 +507,13 @@ class PitchClassifier:
         characters it covers; a word's score is the sum over its characters. Runs of up to
         four consecutive positively scored words form a phrase, whose ``weight`` is its
         contribution to the pitch logit. Only positive contributions are returned, and every
-        phrase is a substring of ``normalized_text``.
+        phrase is a substring of the text the model reads (``model_text(normalized_text)``:
+        the normalised text without emoji).
         """
         self._check_fitted()
-        text = normalized_text if isinstance(normalized_text, str) else str(normalized_text)
+        text = model_text(
+            normalized_text if isinstance(normalized_text, str) else str(normalized_text)
+        )
         spec = self._spec()
         hb = hash_batch([text], spec)
         if not hb.parts or top_k <= 0:
