@@ -610,6 +610,16 @@ _N_QUESTION_BUCKETS = 4  # question marks: 0, 1, 2, 3+
 _N_MIX = 4  # pitch cues with / without a link, with / without a solicited cue
 
 
+def _pitch_pairs() -> tuple[I64Array, I64Array]:
+    from pitchless.guard._cues import PITCH_CUES
+
+    a, b = np.triu_indices(len(PITCH_CUES), k=1)
+    return a.astype(np.int64), b.astype(np.int64)
+
+
+_PAIRS_A, _PAIRS_B = _pitch_pairs()
+
+
 def _structure_tokens(
     cues: npt.NDArray[np.int64],
     cp: npt.NDArray[np.uint32],
@@ -640,6 +650,9 @@ def _structure_tokens(
         np.eye(_N_PITCH_BUCKETS, dtype=bool)[np.minimum(pitch_kinds, _N_PITCH_BUCKETS - 1)],
         np.eye(_N_NEG_BUCKETS, dtype=bool)[np.minimum(neg_kinds, _N_NEG_BUCKETS - 1)],
         np.eye(_N_QUESTION_BUCKETS, dtype=bool)[np.minimum(questions, _N_QUESTION_BUCKETS - 1)],
+        # pairs of pitch-side classes ("offers a service" and "asks for a call"): what a
+        # reader weighs is the combination, which a linear head cannot make of single flags
+        present[:, _PAIRS_A] & present[:, _PAIRS_B],
         np.column_stack(
             (
                 (pitch_kinds >= 2) & link,
