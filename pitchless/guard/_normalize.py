@@ -87,9 +87,10 @@ _URL_BARE = re.compile(
 )
 _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 _MULTIPLIER = r"(?:\s?(?:k|m|mm|bn|b|million|billion|thousand|mil|millones)\b)?"
-# An amount is glued to no letter: "$4le5" is leetspeak for "sales", not four dollars.
+# A symbol glued after a letter or digit ("pr1$3$"), or an "amount" running into letters and
+# more leet ("$4le5", "$74rt$"), is leetspeak inside a word, not money; "₹5lpa" is money.
 _MONEY_SYMBOL = re.compile(
-    r"[$€£¥₹₦](?<![a-z\d$][$€£¥₹₦])\s?\d[\d,.]*+" + _MULTIPLIER + r"(?![a-z])"
+    r"[$€£¥₹₦](?<![a-z\d$][$€£¥₹₦])\s?\d[\d,.]*+" + _MULTIPLIER + r"(?![a-z]+[\d$@])"
 )
 # A digit right after the last two characters of a code (or after them and a space) is a cheap
 # test for whether the pattern above can match at all: it starts on digits, which are rare.
@@ -209,11 +210,11 @@ _SPELLED_SEPARATORS = re.compile(r"[ .\-_*·•~]")
 # "pr1c1ng", "$ales", "m@rketing"). The probe finds a leet character touching a letter; each
 # token found is then judged by _unleet_token, which leaves numbers, units, versions and codes
 # ("$99" is already [money], "10am", "3rd", "v3", "b2b", "mp3", "covid19", "top10") alone.
+# ("!" and "|" are left out: "today!best" is a missing space, "ceo|founder" a separator.)
 _LEET_MAP = {"4": "a", "@": "a", "3": "e", "1": "i", "0": "o", "5": "s", "$": "s", "7": "t"}
-_LEET_MAP |= {"!": "i", "|": "l"}
 _LEET_TRANS = str.maketrans(_LEET_MAP)
 _LEET_CHARS = frozenset(_LEET_MAP)
-_VOWEL_LEET = frozenset("4@3!10")  # the ones that stand for vowels
+_VOWEL_LEET = frozenset("4@310")  # the ones that stand for vowels
 _SYMBOL_LEET = frozenset("$@")  # never part of a number written after a word
 # Well-known names with a digit at the end that the rules below would otherwise read as leet.
 _CODE_WORDS = frozenset(
@@ -222,21 +223,20 @@ _CODE_WORDS = frozenset(
 )
 _LEET_LETTERS = "a-z\u00df-\u00f6\u00f8-\u00ff"
 _LEET_TOKEN_CHARS = frozenset(
-    "abcdefghijklmnopqrstuvwxyz0123456789$@!|"
+    "abcdefghijklmnopqrstuvwxyz0123456789$@"
     + "".join(chr(cp) for cp in range(0xDF, 0x100) if cp != 0xF7)
 )
-_LEET_HINT = re.compile(
-    rf"[0-9$@!|](?:(?<=[{_LEET_LETTERS}][0-9$@])|(?<=[0-9$@])(?=[{_LEET_LETTERS}])"
-    rf"|(?<=[{_LEET_LETTERS}][!|])(?=[{_LEET_LETTERS}]))"
-)
-_LEET_TOKEN_END = re.compile(rf"[{_LEET_LETTERS}0-9$@!|]*")
+_LEET_HINT = re.compile(rf"[0-9$@](?:(?<=[{_LEET_LETTERS}].)|(?=[{_LEET_LETTERS}]))")
+_LEET_TOKEN_END = re.compile(rf"[{_LEET_LETTERS}0-9$@]*")
 # digits that are not read as letters: a token holding one is a code or a number (b2b, x86)
 _NON_LEET_DIGITS = frozenset("2689")
 _NUMBER_WITH_UNIT = re.compile(
     r"\d+(?:st|nd|rd|th|am|pm|k|m|mm|bn|x|s|h|hr|hrs|d|g|p|v|w|y|yr|yrs|mo|min|mins|sec|secs"
     r"|day|days|week|weeks|month|months|year|years|gb|mb|tb|kb|px|ms|kg|km|ft|mph|kw|kwh|hz"
-    r"|mhz|ghz|fps|ml|cm)"
+    r"|mhz|ghz|fps|ml|cm|million|billion|thousand|mil|lakh|lakhs|crore|crores|lpa|percent)"
 )
+# a currency code with an amount glued on ("us5k", "eur10m")
+_CODE_AMOUNT = re.compile(r"(?:us|usd|eur|gbp|inr|sek|nok|dkk|chf|cad|aud|ngn)\d+(?:k|m|mm|bn)")
 # Runs of four or more "!", "?" or "." are cut to three ("free!!!!!!!!" -> "free!!!").
 _REPEATED = re.compile(r"([!?.])\1{3,}")
 
@@ -475,48 +475,51 @@ def _join_spelled_out(text: str) -> str:
 
 def _unleet_token(token: str) -> str:
     """Read a token such as "fr33" or "pr1c1ng" as letters; leave numbers and codes alone."""
-    core = token.strip("!|")
-    if len(core) < 3 or not _NON_LEET_DIGITS.isdisjoint(core):
+    if len(token) < 3 or not _NON_LEET_DIGITS.isdisjoint(token):
         return token
     first = last = -1
     letters = 0
-    for i, ch in enumerate(core):
+    for i, ch in enumerate(token):
         if ch.isalpha():
             letters += 1
             if first < 0:
                 first = i
             last = i
-    if letters < 2 or _NUMBER_WITH_UNIT.fullmatch(core) is not None:
+    if (
+        letters < 2
+        or token in _CODE_WORDS
+        or _NUMBER_WITH_UNIT.fullmatch(token) is not None
+        or _CODE_AMOUNT.fullmatch(token) is not None
+    ):
         return token
-    lead, body, tail = core[:first], core[first : last + 1], core[last + 1 :]
-    inside = not _LEET_CHARS.isdisjoint(body)
-    if not inside and (lead.startswith("@") or (lead.isdigit() and len(lead) > 1)):
+    lead, body, tail = token[:first], token[first : last + 1], token[last + 1 :]
+    in_body = _LEET_CHARS.intersection(body)
+    if in_body == {"@"} and not lead and not tail and body.count("@") == 1:
+        user, _, host = body.partition("@")
+        if len(user) >= 3 and len(host) >= 3:
+            return token  # an address the e-mail pattern did not take ("sales@acme")
+    if not in_body and (lead.startswith("@") or (lead.isdigit() and len(lead) > 1)):
         return token  # a mention, or a number before a word ("50off")
-    if inside or (lead and tail and not lead == tail == "1"):
+    if in_body or (lead and tail and not lead == tail == "1"):
         # Leet between letters, or at both ends ("7im3"): a disguised word, unless it is a
         # short code like "h1b" or "p2p". "1on1" is a number, one and one.
-        if len(core) < 4:
-            return token
-        new_core = core.translate(_LEET_TRANS)
-    elif core in _CODE_WORDS:
-        return token
-    else:
-        if lead and letters >= 3 and lead not in "!|@":
-            lead = lead.translate(_LEET_TRANS)  # "0ffer", "$ales"
-        if len(tail) == 1:
-            # "dem0", "th3", "thi$", "fre3"; not "v3", "q4" or a code word ("web3", "mp3")
-            if letters >= 3 or tail in "03$":
-                tail = tail.translate(_LEET_TRANS)
-        elif (
-            tail
-            and tail[-1] != "0"
-            and tail.strip("1")
-            and (letters <= 2 or _VOWEL_LEET.issuperset(tail) or not _SYMBOL_LEET.isdisjoint(tail))
-        ):
-            tail = tail.translate(_LEET_TRANS)  # "fr33", "sl07", "minut3$", "vent@5"
-            # (not "top10", "win11", "room45": a number after a word)
-        new_core = lead + body + tail
-    return token.replace(core, new_core, 1)
+        return token if len(token) < 4 else token.translate(_LEET_TRANS)
+    if lead and letters >= 3 and lead != "@":
+        lead = lead.translate(_LEET_TRANS)  # "0ffer", "$ales"
+    if len(tail) == 1:
+        # "dem0", "th3", "thi$", "prueb@", "your5"; not "v3", "analyst1", "team4" or a code
+        # ("web3")
+        if tail in "03$@" or (tail in "57" and letters >= 4) or (tail == "4" and letters >= 5):
+            tail = tail.translate(_LEET_TRANS)
+    elif (
+        tail
+        and tail[-1] != "0"
+        and tail.strip("1")
+        and (letters <= 2 or _VOWEL_LEET.issuperset(tail) or not _SYMBOL_LEET.isdisjoint(tail))
+    ):
+        tail = tail.translate(_LEET_TRANS)  # "fr33", "sl07", "minut3$", "vent@5"
+        # (not "top10", "win11", "room45": a number after a word)
+    return lead + body + tail
 
 
 def _undo_leet(text: str) -> str:
@@ -533,7 +536,12 @@ def _undo_leet(text: str) -> str:
         token_end = _LEET_TOKEN_END.match(text, hit.start())
         end = token_end.end() if token_end is not None else hit.end()
         out.append(text[pos:start])
-        out.append(_unleet_token(text[start:end]))
+        if text[end : end + 1] == "." and text[end + 1 : end + 2].isalnum():
+            out.append(text[start:end])  # part of a dotted name ("3desk.com", "www1.site")
+        elif start > 1 and text[start - 1] == "." and text[start - 2].isalnum():
+            out.append(text[start:end])
+        else:
+            out.append(_unleet_token(text[start:end]))
         pos = end
         hit = _LEET_HINT.search(text, end)
     out.append(text[pos:])
