@@ -87,10 +87,10 @@ _URL_BARE = re.compile(
 )
 _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 _MULTIPLIER = r"(?:\s?(?:k|m|mm|bn|b|million|billion|thousand|mil|millones)\b)?"
-# A symbol glued after a letter or digit ("pr1$3$"), or an "amount" running into letters and
-# more leet ("$4le5", "$74rt$"), is leetspeak inside a word, not money; "₹5lpa" is money.
+# A "$" glued after a digit ("pr1$3$"), or an "amount" running into letters and more leet
+# ("$4le5", "$74rt$"), is leetspeak inside a word, not money; "₹5lpa" and "cost£1" are money.
 _MONEY_SYMBOL = re.compile(
-    r"[$€£¥₹₦](?<![a-z\d$][$€£¥₹₦])\s?\d[\d,.]*+" + _MULTIPLIER + r"(?![a-z]+[\d$@])"
+    r"[$€£¥₹₦](?<![\d$]\$)\s?\d[\d,.]*+" + _MULTIPLIER + r"(?![a-z]{1,4}[\d$@])"
 )
 # A digit right after the last two characters of a code (or after them and a space) is a cheap
 # test for whether the pattern above can match at all: it starts on digits, which are rare.
