@@ -613,7 +613,8 @@ def normalize(text: str, subject: str = "", *, max_chars: int = MAX_INPUT_CHARS)
         return f" {host} "
 
     # ASCII is NFKC already and holds no look-alikes: the fast path
-    raw = _CONTROL.sub(" ", raw) if raw.isascii() else _undo_evasion_unicode(raw)
+    is_ascii = raw.isascii()
+    raw = _CONTROL.sub(" ", raw) if is_ascii else _undo_evasion_unicode(raw)
     raw = raw.lower()
     if "@" in raw:
         raw = _EMAIL.sub(" [email] ", raw)
@@ -636,7 +637,20 @@ def normalize(text: str, subject: str = "", *, max_chars: int = MAX_INPUT_CHARS)
     raw = _undo_leet(raw)
     raw = _cut_repeats(raw)
     # str.split() with no argument splits on every Unicode whitespace, U+2028/U+2029 included.
-    out = " ".join(raw.split())
+    # ASCII text with single spaces only (the other ASCII controls are spaces by now) is
+    # already in that form.
+    if (
+        is_ascii
+        and "  " not in raw
+        and "\n" not in raw
+        and "\t" not in raw
+        and "\r" not in raw
+        and raw[:1] != " "
+        and raw[-1:] != " "
+    ):
+        out = raw
+    else:
+        out = " ".join(raw.split())
     return Normalized(
         text=out,
         truncated=truncated,

@@ -7,6 +7,8 @@ import unicodedata
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pitchless.guard._normalize import MAX_INPUT_CHARS, Normalized, normalize
 from tests.guard.disguise import ALL_DISGUISES, EMOJI
@@ -434,3 +436,45 @@ def test_hostile_evasion_inputs_run_in_bounded_time(hostile: str) -> None:
     assert time.perf_counter() - start < 0.5
     assert out.truncated
     assert len(out.text) <= MAX_INPUT_CHARS
+
+
+_PIECES = st.sampled_from(
+    [
+        "free",
+        "d3mo",
+        "f r e e",
+        "d.e.m.o",
+        "$99",
+        "10am",
+        "  ",
+        "\n",
+        "\t",
+        "a",
+        "i",
+        "-",
+        ".",
+        "\u200b",
+        "о",
+        "ρ",
+        "🔥",
+        "ｆｒｅｅ",
+        "e\u0301",
+        "@",
+        "1",
+        "fr33",
+        "x",
+        "!!!!",
+        "www.a.co/x",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=12)), max_size=30))
+def test_output_is_always_single_spaced_visible_valid_text(
+    pieces: list[str],
+) -> None:
+    out = normalize("".join(pieces)).text
+    assert out == " ".join(out.split())
+    assert "\u200b" not in out and "\ufeff" not in out
+    out.encode("utf-8")
