@@ -498,14 +498,16 @@ def _unleet_token(token: str) -> str:
         user, _, host = body.partition("@")
         if len(user) >= 3 and len(host) >= 3:
             return token  # an address the e-mail pattern did not take ("sales@acme")
-    if not in_body and (lead.startswith("@") or (lead.isdigit() and len(lead) > 1)):
-        return token  # a mention, or a number before a word ("50off")
+    if not in_body and (lead.startswith("@") or (len(lead) > 1 and lead[-1] == "0")):
+        return token  # a mention, or a round number before a word ("50off", "100percent")
     if in_body or (lead and tail and not lead == tail == "1"):
         # Leet between letters, or at both ends ("7im3"): a disguised word, unless it is a
         # short code like "h1b" or "p2p". "1on1" is a number, one and one.
         return token if len(token) < 4 else token.translate(_LEET_TRANS)
-    if lead and letters >= 3 and lead != "@":
-        lead = lead.translate(_LEET_TRANS)  # "0ffer", "$ales"
+    if len(lead) > 1 or (lead in ("0", "3", "$") and letters >= 3):
+        # "0ffer", "3asy", "$ales", "71me"; not "5star", "4you", "1password": a digit that
+        # counts or reads as a word
+        lead = lead.translate(_LEET_TRANS)
     if len(tail) == 1:
         # "dem0", "th3", "thi$", "prueb@", "your5"; not "v3", "analyst1", "team4" or a code
         # ("web3")
