@@ -131,10 +131,6 @@ def _char_class(ranges: Ranges, suffix: str = "") -> re.Pattern[str]:
     return re.compile(f"[{body}]{suffix}")
 
 
-def _in_ranges(cp: int, ranges: Ranges) -> bool:
-    return any(lo <= cp <= hi for lo, hi in ranges)
-
-
 # Invisible characters are removed outright (not turned into spaces), so "f\u200br\u200bee"
 # reads "free". This is every character of Unicode category Cf (format: soft hyphen, zero-width
 # space and joiners, bidi controls, word joiner, BOM, tags; listed from the Unicode 14 data,
@@ -167,8 +163,14 @@ _EMOJI_RANGES: Ranges = (
 _ENCLOSED_RANGES: Ranges = ((0x1F150, 0x1F169), (0x1F170, 0x1F189))
 # fmt: on
 _INVISIBLE = _char_class(_INVISIBLE_RANGES)
+# A class with ranges beyond the BMP is slow to scan for, so the probes are split in two.
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_INVISIBLE_BMP = _char_class(tuple(r for r in _INVISIBLE_RANGES if r[1] <= 0xFFFF))
+_INVISIBLE_ASTRAL = _char_class(tuple(r for r in _INVISIBLE_RANGES if r[1] > 0xFFFF))
 _NOISE_MARKS = _char_class(_MARK_RANGES)
 _EMOJI_RUN = _char_class(_EMOJI_RANGES, "+")
+_EMOJI_BMP = _char_class(tuple(r for r in _EMOJI_RANGES if r[1] <= 0xFFFF))
+_ENCLOSED = _char_class(_ENCLOSED_RANGES)
 _ENCLOSED_TABLE = {lo + i: chr(ord("a") + i) for lo, _ in _ENCLOSED_RANGES for i in range(26)}
 # Characters that may need one of the Unicode steps: anything but letters up to Latin
 # Extended-B, common punctuation (curly quotes, dashes, the ellipsis) and spaces, which need
@@ -187,6 +189,7 @@ _SMALL_CAPITAL = re.compile(r"LATIN LETTER SMALL CAPITAL ([A-Z])")
 # Targets of the confusables data that are themselves Latin look-alikes, one step from ASCII.
 _SECOND_STEP = {"ĸ": "k"}
 _WORD = re.compile(r"\w+")
+_LATIN_LETTER_ANY = re.compile("[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")
 
 # Letters spelled out: three or more single Latin letters, each pair joined by the same
 # separator (one space, or up to three of . - _ * · • ~ with optional spaces around). A wider
@@ -301,14 +304,15 @@ def _tag_to_text(match: re.Match[str]) -> str:
 
 
 @lru_cache(maxsize=1)
-def _lookalike_table() -> tuple[dict[int, str], frozenset[int], re.Pattern[str]]:
+def _lookalike_table() -> tuple[dict[int, str], frozenset[int], re.Pattern[str], re.Pattern[str]]:
     """Build the look-alike -> ASCII letter table from the Unicode confusables data, once.
 
     Returns the table (code point -> lower-case ASCII letter), the code points among them
-    that are Latin-script look-alikes (small capitals and the like, never genuine words), and
-    a regex that finds any of them. The data comes from ``confusable_homoglyphs`` (Unicode's
-    confusables.txt); loading it takes tens of milliseconds, so it is done on the first
-    message that needs it, not at import.
+    that are Latin-script look-alikes (small capitals and the like, never genuine words), a
+    regex that finds any of them, and one that finds a letter beyond Latin Extended-B that
+    imitates nothing (a genuine Cyrillic, Greek, ... letter). The data comes from
+    ``confusable_homoglyphs`` (Unicode's confusables.txt); loading it takes tens of
+    milliseconds, so it is done on the first message that needs it, not at import.
     """
     from confusable_homoglyphs import categories, confusables
 
@@ -345,8 +349,10 @@ def _lookalike_table() -> tuple[dict[int, str], frozenset[int], re.Pattern[str]]
             target = "i"
         table[ord(ch)] = target.lower()
     latin = frozenset(cp for cp in table if str(categories.alias(chr(cp))) == "LATIN")
-    probe = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(table)) + "]")
-    return table, latin, probe
+    chars = "".join(re.escape(chr(cp)) for cp in sorted(table))
+    probe = re.compile(f"[{chars}]")
+    genuine = re.compile(f"[^\\W\\d_\x00-\u024f{chars}]")
+    return table, latin, probe, genuine
 
 
 def _fold_lookalikes(text: str) -> str:
@@ -360,53 +366,60 @@ def _fold_lookalikes(text: str) -> str:
     """
     if _LOOKALIKE_SCRIPTS.search(text) is None:
         return text
-    table, latin_lookalikes, probe = _lookalike_table()
+    table, latin_lookalikes, probe, genuine = _lookalike_table()
     if probe.search(text) is None:
         return text
-    latin = other = 0
-    fold_now: list[tuple[int, int]] = []
-    fold_if_latin: list[tuple[int, int]] = []
+    # Is the message Latin? At most one genuine letter of another script for four Latin
+    # letters; the genuine letters are counted only up to that limit.
+    n_latin = len(_LATIN_LETTER_ANY.findall(text))
+    if genuine.search(text) is None:
+        # Latin and look-alikes only: a disguised message. Without a Latin letter, only
+        # small capitals and the like say it is Latin ("ꜰʀᴇᴇ"); "сор" alone is Russian.
+        if n_latin > 0 or any(ord(ch) in latin_lookalikes for ch in probe.findall(text)):
+            return text.translate(table)
+        return text
+    else:
+        limit = n_latin // 4
+        n_other = 0
+        for _ in genuine.finditer(text):
+            n_other += 1
+            if n_other > limit:
+                break
+        latin_message = n_latin > 0 and n_other <= limit
+        if not latin_message and n_latin == 0:
+            return text  # no Latin letter, so no word mixing Latin with look-alikes
+    out: list[str] = []
+    pos = 0
     for match in _WORD.finditer(text):
         word = match.group()
-        if word.isascii():
-            latin += len(word)
-            continue
-        n_latin = n_fold = n_other = n_latin_lookalike = 0
+        if word.isascii() or (not latin_message and _LATIN_LETTER_ANY.search(word) is None):
+            continue  # nothing to fold, or a word of another script in a message of it
+        w_latin = w_fold = w_other = w_latin_lookalike = 0
         for ch in word:
             cp = ord(ch)
             if cp in table:
-                n_fold += 1
+                w_fold += 1
                 if cp in latin_lookalikes:
-                    n_latin_lookalike += 1
+                    w_latin_lookalike += 1
             elif ch.isalpha():
                 if cp < 0x0250:
-                    n_latin += 1
+                    w_latin += 1
                 else:
-                    n_other += 1
-        if n_fold == 0:
-            latin += n_latin
-            other += n_other
-        elif n_other == 0 and (n_latin > 0 or n_latin_lookalike == n_fold):
-            fold_now.append(match.span())  # mixed with Latin, or fancy-text small capitals
-            latin += n_latin + n_fold
-        elif n_other == 0:
-            fold_if_latin.append(match.span())
-        elif n_latin > n_other:
-            fold_now.append(match.span())  # mostly Latin with a stray letter
-            latin += n_latin + n_fold
+                    w_other += 1
+        if w_fold == 0:
+            continue
+        if w_other == 0:
+            # mixed with Latin, fancy-text small capitals, or all look-alikes in Latin text
+            fold = w_latin > 0 or w_latin_lookalike == w_fold or latin_message
         else:
-            other += n_other + n_fold  # a genuine word of another script
-    if latin > 0 and other * 4 <= latin:
-        fold_now.extend(fold_if_latin)
-    if not fold_now:
+            fold = w_latin > w_other  # mostly Latin with a stray letter
+        if fold:
+            start, end = match.span()
+            out.append(text[pos:start])
+            out.append(word.translate(table))
+            pos = end
+    if not out:
         return text
-    fold_now.sort()
-    out: list[str] = []
-    pos = 0
-    for start, end in fold_now:
-        out.append(text[pos:start])
-        out.append(text[start:end].translate(table))
-        pos = end
     out.append(text[pos:])
     return "".join(out)
 
@@ -424,24 +437,26 @@ def _drop_emoji_in_words(match: re.Match[str]) -> str:
 def _undo_evasion_unicode(text: str) -> str:
     """The Unicode steps against evasion, for text that is not pure ASCII (see normalize).
 
-    One scan collects the characters that may need work; each step then runs only when one
-    of its characters is there, so accented text with curly quotes costs a scan and NFKC.
+    Each step runs only when a cheap scan finds one of its characters, so accented text with
+    curly quotes costs one scan and NFKC.
     """
     text = _CONTROL.sub(" ", text)
-    found = set(_ATTENTION.findall(text))
-    if not found:
+    if _ATTENTION.search(text) is None:
         return unicodedata.normalize("NFKC", text)
-    points = [ord(ch) for ch in found]
-    if any(_in_ranges(cp, _INVISIBLE_RANGES) for cp in points):
+    has_astral = _ASTRAL.search(text) is not None
+    if _INVISIBLE_BMP.search(text) is not None or (
+        has_astral and _INVISIBLE_ASTRAL.search(text) is not None
+    ):
         text = _INVISIBLE.sub("", text.replace("\u2800", " "))  # braille blank: a space
     text = unicodedata.normalize("NFKC", text)
     if text.isascii():
         return text  # full-width or styled letters only
-    if any(_in_ranges(cp, _MARK_RANGES) for cp in points):
-        text = _NOISE_MARKS.sub("", text)
-    if any(_in_ranges(cp, _ENCLOSED_RANGES) for cp in points):
-        text = text.translate(_ENCLOSED_TABLE)
-    if any(_in_ranges(cp, _EMOJI_RANGES) for cp in points):
+    text = _NOISE_MARKS.sub("", text)
+    if has_astral:
+        if _ENCLOSED.search(text) is not None:
+            text = text.translate(_ENCLOSED_TABLE)
+        text = _EMOJI_RUN.sub(_drop_emoji_in_words, text)
+    elif _EMOJI_BMP.search(text) is not None:
         text = _EMOJI_RUN.sub(_drop_emoji_in_words, text)
     return _fold_lookalikes(text)
 
