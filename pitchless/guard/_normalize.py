@@ -87,9 +87,10 @@ _URL_BARE = re.compile(
 )
 _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 _MULTIPLIER = r"(?:\s?(?:k|m|mm|bn|b|million|billion|thousand|mil|millones)\b)?"
-# An amount is glued to no letter: "$4le5" is leetspeak for "sales", not four dollars.
+# A "$" glued after a digit ("pr1$3$"), or an "amount" running into letters and more leet
+# ("$4le5", "$74rt$"), is leetspeak inside a word, not money; "₹5lpa" and "cost£1" are money.
 _MONEY_SYMBOL = re.compile(
-    r"[$€£¥₹₦](?<![a-z\d$][$€£¥₹₦])\s?\d[\d,.]*+" + _MULTIPLIER + r"(?![a-z])"
+    r"[$€£¥₹₦](?<![\d$]\$)\s?\d[\d,.]*+" + _MULTIPLIER + r"(?![a-z]{1,4}[\d$@])"
 )
 # A digit right after the last two characters of a code (or after them and a space) is a cheap
 # test for whether the pattern above can match at all: it starts on digits, which are rare.
@@ -130,10 +131,6 @@ def _char_class(ranges: Ranges, suffix: str = "") -> re.Pattern[str]:
     return re.compile(f"[{body}]{suffix}")
 
 
-def _in_ranges(cp: int, ranges: Ranges) -> bool:
-    return any(lo <= cp <= hi for lo, hi in ranges)
-
-
 # Invisible characters are removed outright (not turned into spaces), so "f\u200br\u200bee"
 # reads "free". This is every character of Unicode category Cf (format: soft hyphen, zero-width
 # space and joiners, bidi controls, word joiner, BOM, tags; listed from the Unicode 14 data,
@@ -166,8 +163,14 @@ _EMOJI_RANGES: Ranges = (
 _ENCLOSED_RANGES: Ranges = ((0x1F150, 0x1F169), (0x1F170, 0x1F189))
 # fmt: on
 _INVISIBLE = _char_class(_INVISIBLE_RANGES)
+# A class with ranges beyond the BMP is slow to scan for, so the probes are split in two.
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_INVISIBLE_BMP = _char_class(tuple(r for r in _INVISIBLE_RANGES if r[1] <= 0xFFFF))
+_INVISIBLE_ASTRAL = _char_class(tuple(r for r in _INVISIBLE_RANGES if r[1] > 0xFFFF))
 _NOISE_MARKS = _char_class(_MARK_RANGES)
 _EMOJI_RUN = _char_class(_EMOJI_RANGES, "+")
+_EMOJI_BMP = _char_class(tuple(r for r in _EMOJI_RANGES if r[1] <= 0xFFFF))
+_ENCLOSED = _char_class(_ENCLOSED_RANGES)
 _ENCLOSED_TABLE = {lo + i: chr(ord("a") + i) for lo, _ in _ENCLOSED_RANGES for i in range(26)}
 # Characters that may need one of the Unicode steps: anything but letters up to Latin
 # Extended-B, common punctuation (curly quotes, dashes, the ellipsis) and spaces, which need
@@ -186,6 +189,7 @@ _SMALL_CAPITAL = re.compile(r"LATIN LETTER SMALL CAPITAL ([A-Z])")
 # Targets of the confusables data that are themselves Latin look-alikes, one step from ASCII.
 _SECOND_STEP = {"ĸ": "k"}
 _WORD = re.compile(r"\w+")
+_LATIN_LETTER_ANY = re.compile("[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")
 
 # Letters spelled out: three or more single Latin letters, each pair joined by the same
 # separator (one space, or up to three of . - _ * · • ~ with optional spaces around). A wider
@@ -209,11 +213,11 @@ _SPELLED_SEPARATORS = re.compile(r"[ .\-_*·•~]")
 # "pr1c1ng", "$ales", "m@rketing"). The probe finds a leet character touching a letter; each
 # token found is then judged by _unleet_token, which leaves numbers, units, versions and codes
 # ("$99" is already [money], "10am", "3rd", "v3", "b2b", "mp3", "covid19", "top10") alone.
+# ("!" and "|" are left out: "today!best" is a missing space, "ceo|founder" a separator.)
 _LEET_MAP = {"4": "a", "@": "a", "3": "e", "1": "i", "0": "o", "5": "s", "$": "s", "7": "t"}
-_LEET_MAP |= {"!": "i", "|": "l"}
 _LEET_TRANS = str.maketrans(_LEET_MAP)
 _LEET_CHARS = frozenset(_LEET_MAP)
-_VOWEL_LEET = frozenset("4@3!10")  # the ones that stand for vowels
+_VOWEL_LEET = frozenset("4@310")  # the ones that stand for vowels
 _SYMBOL_LEET = frozenset("$@")  # never part of a number written after a word
 # Well-known names with a digit at the end that the rules below would otherwise read as leet.
 _CODE_WORDS = frozenset(
@@ -222,21 +226,20 @@ _CODE_WORDS = frozenset(
 )
 _LEET_LETTERS = "a-z\u00df-\u00f6\u00f8-\u00ff"
 _LEET_TOKEN_CHARS = frozenset(
-    "abcdefghijklmnopqrstuvwxyz0123456789$@!|"
+    "abcdefghijklmnopqrstuvwxyz0123456789$@"
     + "".join(chr(cp) for cp in range(0xDF, 0x100) if cp != 0xF7)
 )
-_LEET_HINT = re.compile(
-    rf"[0-9$@!|](?:(?<=[{_LEET_LETTERS}][0-9$@])|(?<=[0-9$@])(?=[{_LEET_LETTERS}])"
-    rf"|(?<=[{_LEET_LETTERS}][!|])(?=[{_LEET_LETTERS}]))"
-)
-_LEET_TOKEN_END = re.compile(rf"[{_LEET_LETTERS}0-9$@!|]*")
+_LEET_HINT = re.compile(rf"[0-9$@](?:(?<=[{_LEET_LETTERS}].)|(?=[{_LEET_LETTERS}]))")
+_LEET_TOKEN_END = re.compile(rf"[{_LEET_LETTERS}0-9$@]*")
 # digits that are not read as letters: a token holding one is a code or a number (b2b, x86)
 _NON_LEET_DIGITS = frozenset("2689")
 _NUMBER_WITH_UNIT = re.compile(
     r"\d+(?:st|nd|rd|th|am|pm|k|m|mm|bn|x|s|h|hr|hrs|d|g|p|v|w|y|yr|yrs|mo|min|mins|sec|secs"
     r"|day|days|week|weeks|month|months|year|years|gb|mb|tb|kb|px|ms|kg|km|ft|mph|kw|kwh|hz"
-    r"|mhz|ghz|fps|ml|cm)"
+    r"|mhz|ghz|fps|ml|cm|million|billion|thousand|mil|lakh|lakhs|crore|crores|lpa|percent)"
 )
+# a currency code with an amount glued on ("us5k", "eur10m")
+_CODE_AMOUNT = re.compile(r"(?:us|usd|eur|gbp|inr|sek|nok|dkk|chf|cad|aud|ngn)\d+(?:k|m|mm|bn)")
 # Runs of four or more "!", "?" or "." are cut to three ("free!!!!!!!!" -> "free!!!").
 _REPEATED = re.compile(r"([!?.])\1{3,}")
 
@@ -301,14 +304,15 @@ def _tag_to_text(match: re.Match[str]) -> str:
 
 
 @lru_cache(maxsize=1)
-def _lookalike_table() -> tuple[dict[int, str], frozenset[int], re.Pattern[str]]:
+def _lookalike_table() -> tuple[dict[int, str], frozenset[int], re.Pattern[str], re.Pattern[str]]:
     """Build the look-alike -> ASCII letter table from the Unicode confusables data, once.
 
     Returns the table (code point -> lower-case ASCII letter), the code points among them
-    that are Latin-script look-alikes (small capitals and the like, never genuine words), and
-    a regex that finds any of them. The data comes from ``confusable_homoglyphs`` (Unicode's
-    confusables.txt); loading it takes tens of milliseconds, so it is done on the first
-    message that needs it, not at import.
+    that are Latin-script look-alikes (small capitals and the like, never genuine words), a
+    regex that finds any of them, and one that finds a letter beyond Latin Extended-B that
+    imitates nothing (a genuine Cyrillic, Greek, ... letter). The data comes from
+    ``confusable_homoglyphs`` (Unicode's confusables.txt); loading it takes tens of
+    milliseconds, so it is done on the first message that needs it, not at import.
     """
     from confusable_homoglyphs import categories, confusables
 
@@ -345,8 +349,10 @@ def _lookalike_table() -> tuple[dict[int, str], frozenset[int], re.Pattern[str]]
             target = "i"
         table[ord(ch)] = target.lower()
     latin = frozenset(cp for cp in table if str(categories.alias(chr(cp))) == "LATIN")
-    probe = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(table)) + "]")
-    return table, latin, probe
+    chars = "".join(re.escape(chr(cp)) for cp in sorted(table))
+    probe = re.compile(f"[{chars}]")
+    genuine = re.compile(f"[^\\W\\d_\x00-\u024f{chars}]")
+    return table, latin, probe, genuine
 
 
 def _fold_lookalikes(text: str) -> str:
@@ -360,53 +366,60 @@ def _fold_lookalikes(text: str) -> str:
     """
     if _LOOKALIKE_SCRIPTS.search(text) is None:
         return text
-    table, latin_lookalikes, probe = _lookalike_table()
+    table, latin_lookalikes, probe, genuine = _lookalike_table()
     if probe.search(text) is None:
         return text
-    latin = other = 0
-    fold_now: list[tuple[int, int]] = []
-    fold_if_latin: list[tuple[int, int]] = []
+    # Is the message Latin? At most one genuine letter of another script for four Latin
+    # letters; the genuine letters are counted only up to that limit.
+    n_latin = len(_LATIN_LETTER_ANY.findall(text))
+    if genuine.search(text) is None:
+        # Latin and look-alikes only: a disguised message. Without a Latin letter, only
+        # small capitals and the like say it is Latin ("ꜰʀᴇᴇ"); "сор" alone is Russian.
+        if n_latin > 0 or any(ord(ch) in latin_lookalikes for ch in probe.findall(text)):
+            return text.translate(table)
+        return text
+    else:
+        limit = n_latin // 4
+        n_other = 0
+        for _ in genuine.finditer(text):
+            n_other += 1
+            if n_other > limit:
+                break
+        latin_message = n_latin > 0 and n_other <= limit
+        if not latin_message and n_latin == 0:
+            return text  # no Latin letter, so no word mixing Latin with look-alikes
+    out: list[str] = []
+    pos = 0
     for match in _WORD.finditer(text):
         word = match.group()
-        if word.isascii():
-            latin += len(word)
-            continue
-        n_latin = n_fold = n_other = n_latin_lookalike = 0
+        if word.isascii() or (not latin_message and _LATIN_LETTER_ANY.search(word) is None):
+            continue  # nothing to fold, or a word of another script in a message of it
+        w_latin = w_fold = w_other = w_latin_lookalike = 0
         for ch in word:
             cp = ord(ch)
             if cp in table:
-                n_fold += 1
+                w_fold += 1
                 if cp in latin_lookalikes:
-                    n_latin_lookalike += 1
+                    w_latin_lookalike += 1
             elif ch.isalpha():
                 if cp < 0x0250:
-                    n_latin += 1
+                    w_latin += 1
                 else:
-                    n_other += 1
-        if n_fold == 0:
-            latin += n_latin
-            other += n_other
-        elif n_other == 0 and (n_latin > 0 or n_latin_lookalike == n_fold):
-            fold_now.append(match.span())  # mixed with Latin, or fancy-text small capitals
-            latin += n_latin + n_fold
-        elif n_other == 0:
-            fold_if_latin.append(match.span())
-        elif n_latin > n_other:
-            fold_now.append(match.span())  # mostly Latin with a stray letter
-            latin += n_latin + n_fold
+                    w_other += 1
+        if w_fold == 0:
+            continue
+        if w_other == 0:
+            # mixed with Latin, fancy-text small capitals, or all look-alikes in Latin text
+            fold = w_latin > 0 or w_latin_lookalike == w_fold or latin_message
         else:
-            other += n_other + n_fold  # a genuine word of another script
-    if latin > 0 and other * 4 <= latin:
-        fold_now.extend(fold_if_latin)
-    if not fold_now:
+            fold = w_latin > w_other  # mostly Latin with a stray letter
+        if fold:
+            start, end = match.span()
+            out.append(text[pos:start])
+            out.append(word.translate(table))
+            pos = end
+    if not out:
         return text
-    fold_now.sort()
-    out: list[str] = []
-    pos = 0
-    for start, end in fold_now:
-        out.append(text[pos:start])
-        out.append(text[start:end].translate(table))
-        pos = end
     out.append(text[pos:])
     return "".join(out)
 
@@ -424,24 +437,26 @@ def _drop_emoji_in_words(match: re.Match[str]) -> str:
 def _undo_evasion_unicode(text: str) -> str:
     """The Unicode steps against evasion, for text that is not pure ASCII (see normalize).
 
-    One scan collects the characters that may need work; each step then runs only when one
-    of its characters is there, so accented text with curly quotes costs a scan and NFKC.
+    Each step runs only when a cheap scan finds one of its characters, so accented text with
+    curly quotes costs one scan and NFKC.
     """
     text = _CONTROL.sub(" ", text)
-    found = set(_ATTENTION.findall(text))
-    if not found:
+    if _ATTENTION.search(text) is None:
         return unicodedata.normalize("NFKC", text)
-    points = [ord(ch) for ch in found]
-    if any(_in_ranges(cp, _INVISIBLE_RANGES) for cp in points):
+    has_astral = _ASTRAL.search(text) is not None
+    if _INVISIBLE_BMP.search(text) is not None or (
+        has_astral and _INVISIBLE_ASTRAL.search(text) is not None
+    ):
         text = _INVISIBLE.sub("", text.replace("\u2800", " "))  # braille blank: a space
     text = unicodedata.normalize("NFKC", text)
     if text.isascii():
         return text  # full-width or styled letters only
-    if any(_in_ranges(cp, _MARK_RANGES) for cp in points):
-        text = _NOISE_MARKS.sub("", text)
-    if any(_in_ranges(cp, _ENCLOSED_RANGES) for cp in points):
-        text = text.translate(_ENCLOSED_TABLE)
-    if any(_in_ranges(cp, _EMOJI_RANGES) for cp in points):
+    text = _NOISE_MARKS.sub("", text)
+    if has_astral:
+        if _ENCLOSED.search(text) is not None:
+            text = text.translate(_ENCLOSED_TABLE)
+        text = _EMOJI_RUN.sub(_drop_emoji_in_words, text)
+    elif _EMOJI_BMP.search(text) is not None:
         text = _EMOJI_RUN.sub(_drop_emoji_in_words, text)
     return _fold_lookalikes(text)
 
@@ -475,48 +490,53 @@ def _join_spelled_out(text: str) -> str:
 
 def _unleet_token(token: str) -> str:
     """Read a token such as "fr33" or "pr1c1ng" as letters; leave numbers and codes alone."""
-    core = token.strip("!|")
-    if len(core) < 3 or not _NON_LEET_DIGITS.isdisjoint(core):
+    if len(token) < 3 or not _NON_LEET_DIGITS.isdisjoint(token):
         return token
     first = last = -1
     letters = 0
-    for i, ch in enumerate(core):
+    for i, ch in enumerate(token):
         if ch.isalpha():
             letters += 1
             if first < 0:
                 first = i
             last = i
-    if letters < 2 or _NUMBER_WITH_UNIT.fullmatch(core) is not None:
+    if (
+        letters < 2
+        or token in _CODE_WORDS
+        or _NUMBER_WITH_UNIT.fullmatch(token) is not None
+        or _CODE_AMOUNT.fullmatch(token) is not None
+    ):
         return token
-    lead, body, tail = core[:first], core[first : last + 1], core[last + 1 :]
-    inside = not _LEET_CHARS.isdisjoint(body)
-    if not inside and (lead.startswith("@") or (lead.isdigit() and len(lead) > 1)):
-        return token  # a mention, or a number before a word ("50off")
-    if inside or (lead and tail and not lead == tail == "1"):
+    lead, body, tail = token[:first], token[first : last + 1], token[last + 1 :]
+    in_body = _LEET_CHARS.intersection(body)
+    if in_body == {"@"} and not lead and not tail and body.count("@") == 1:
+        user, _, host = body.partition("@")
+        if len(user) >= 3 and len(host) >= 3:
+            return token  # an address the e-mail pattern did not take ("sales@acme")
+    if not in_body and (lead.startswith("@") or (len(lead) > 1 and lead[-1] == "0")):
+        return token  # a mention, or a round number before a word ("50off", "100percent")
+    if in_body or (lead and tail and not lead == tail == "1"):
         # Leet between letters, or at both ends ("7im3"): a disguised word, unless it is a
         # short code like "h1b" or "p2p". "1on1" is a number, one and one.
-        if len(core) < 4:
-            return token
-        new_core = core.translate(_LEET_TRANS)
-    elif core in _CODE_WORDS:
-        return token
-    else:
-        if lead and letters >= 3 and lead not in "!|@":
-            lead = lead.translate(_LEET_TRANS)  # "0ffer", "$ales"
-        if len(tail) == 1:
-            # "dem0", "th3", "thi$", "fre3"; not "v3", "q4" or a code word ("web3", "mp3")
-            if letters >= 3 or tail in "03$":
-                tail = tail.translate(_LEET_TRANS)
-        elif (
-            tail
-            and tail[-1] != "0"
-            and tail.strip("1")
-            and (letters <= 2 or _VOWEL_LEET.issuperset(tail) or not _SYMBOL_LEET.isdisjoint(tail))
-        ):
-            tail = tail.translate(_LEET_TRANS)  # "fr33", "sl07", "minut3$", "vent@5"
-            # (not "top10", "win11", "room45": a number after a word)
-        new_core = lead + body + tail
-    return token.replace(core, new_core, 1)
+        return token if len(token) < 4 else token.translate(_LEET_TRANS)
+    if len(lead) > 1 or (lead in ("0", "3", "$") and letters >= 3):
+        # "0ffer", "3asy", "$ales", "71me"; not "5star", "4you", "1password": a digit that
+        # counts or reads as a word
+        lead = lead.translate(_LEET_TRANS)
+    if len(tail) == 1:
+        # "dem0", "th3", "thi$", "prueb@", "your5"; not "v3", "analyst1", "team4" or a code
+        # ("web3")
+        if tail in "03$@" or (tail in "57" and letters >= 4) or (tail == "4" and letters >= 5):
+            tail = tail.translate(_LEET_TRANS)
+    elif (
+        tail
+        and tail[-1] != "0"
+        and tail.strip("1")
+        and (letters <= 2 or _VOWEL_LEET.issuperset(tail) or not _SYMBOL_LEET.isdisjoint(tail))
+    ):
+        tail = tail.translate(_LEET_TRANS)  # "fr33", "sl07", "minut3$", "vent@5"
+        # (not "top10", "win11", "room45": a number after a word)
+    return lead + body + tail
 
 
 def _undo_leet(text: str) -> str:
@@ -533,7 +553,12 @@ def _undo_leet(text: str) -> str:
         token_end = _LEET_TOKEN_END.match(text, hit.start())
         end = token_end.end() if token_end is not None else hit.end()
         out.append(text[pos:start])
-        out.append(_unleet_token(text[start:end]))
+        if text[end : end + 1] == "." and text[end + 1 : end + 2].isalnum():
+            out.append(text[start:end])  # part of a dotted name ("3desk.com", "www1.site")
+        elif start > 1 and text[start - 1] == "." and text[start - 2].isalnum():
+            out.append(text[start:end])
+        else:
+            out.append(_unleet_token(text[start:end]))
         pos = end
         hit = _LEET_HINT.search(text, end)
     out.append(text[pos:])
@@ -605,7 +630,8 @@ def normalize(text: str, subject: str = "", *, max_chars: int = MAX_INPUT_CHARS)
         return f" {host} "
 
     # ASCII is NFKC already and holds no look-alikes: the fast path
-    raw = _CONTROL.sub(" ", raw) if raw.isascii() else _undo_evasion_unicode(raw)
+    is_ascii = raw.isascii()
+    raw = _CONTROL.sub(" ", raw) if is_ascii else _undo_evasion_unicode(raw)
     raw = raw.lower()
     if "@" in raw:
         raw = _EMAIL.sub(" [email] ", raw)
@@ -628,7 +654,20 @@ def normalize(text: str, subject: str = "", *, max_chars: int = MAX_INPUT_CHARS)
     raw = _undo_leet(raw)
     raw = _cut_repeats(raw)
     # str.split() with no argument splits on every Unicode whitespace, U+2028/U+2029 included.
-    out = " ".join(raw.split())
+    # ASCII text with single spaces only (the other ASCII controls are spaces by now) is
+    # already in that form.
+    if (
+        is_ascii
+        and "  " not in raw
+        and "\n" not in raw
+        and "\t" not in raw
+        and "\r" not in raw
+        and raw[:1] != " "
+        and raw[-1:] != " "
+    ):
+        out = raw
+    else:
+        out = " ".join(raw.split())
     return Normalized(
         text=out,
         truncated=truncated,
