@@ -52,8 +52,6 @@ CHUNK_CHARS = 400_000
 # them between words, so the model reads the words without them.
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d]+")
 _EMOJI_HINT = re.compile("[\u2600-\u2bff\U0001f000-\U0001faff]")
-# A word that mixes letters and digits ("cour53", "7h47"): leetspeak the normaliser left.
-_MIXED = re.compile(r"(?<![\w@])(?:[a-z@]+\d|\d+[a-z@]|[a-z]+@[a-z])[a-z\d@]*")
 # Cheap tests first: a digit touching a letter (the regex engine jumps from digit to digit),
 # or an "@" between letters (e-mail addresses are already "[email]").
 _DIGIT_BY_LETTER = re.compile(r"\d(?:(?<=[a-z@]\d)|(?=[a-z@]))")
@@ -63,8 +61,21 @@ _LEET = str.maketrans("0134578@", "oieastba")
 _DOLLAR_S = re.compile(r"(?<![^\W\d_])\$(?=[a-z])|(?<=[a-z])\$")
 
 
-def _unleet(match: re.Match[str]) -> str:
-    return match.group(0).translate(_LEET)
+def _unleet(text: str, hits: list[int]) -> str:
+    """Read digits and "@" as letters in the space-separated words holding ``hits``."""
+    out: list[str] = []
+    last = 0
+    for pos in hits:
+        if pos < last:
+            continue  # inside a word already rewritten
+        start = text.rfind(" ", 0, pos) + 1
+        end = text.find(" ", pos)
+        end = len(text) if end < 0 else end
+        out.append(text[last:start])
+        out.append(text[start:end].translate(_LEET))
+        last = end
+    out.append(text[last:])
+    return "".join(out)
 
 
 def model_text(normalized: str) -> str:
@@ -78,10 +89,11 @@ def model_text(normalized: str) -> str:
         text = " ".join(_EMOJI.sub(" ", text).split())
     if "$" in text:
         text = _DOLLAR_S.sub("s", text)
-    if _DIGIT_BY_LETTER.search(text) is not None or (
-        "@" in text and _AT_IN_WORD.search(text) is not None
-    ):
-        text = _MIXED.sub(_unleet, text)
+    hits = [m.start() for m in _DIGIT_BY_LETTER.finditer(text)]
+    if "@" in text:
+        hits = sorted(hits + [m.start() for m in _AT_IN_WORD.finditer(text)])
+    if hits:
+        text = _unleet(text, hits)
     if text is not normalized and text != normalized:
         # Digits that emoji or leet had split up can form a phone number again; read them
         # with the normaliser's own rule so both spellings give "[phone]".
