@@ -36,17 +36,18 @@ __all__ = [
 ]
 
 #: Bumped whenever the lexicon changes; a model records the version it was trained with.
-CUE_VERSION = 2
+CUE_VERSION = 3
 
 # fmt: off
 _LEXICON: dict[str, tuple[str, ...]] = {
     # -- pitch-side classes ----------------------------------------------------------------
     "pricing": (
-        "[money]", "price", "prices", "pricing", "priced", "discount*", "affordable",
+        "[money]", "price", "prices", "pricing", "priced", "discount", "discounts",
+        "discounted", "affordable",
         "cost effective", "per month", "a month", "month plan", "per user", "quote",
         "subscription", "plans start", "starts at", "starting at", "budget friendly",
-        "precio", "precios", "descuento*", "tarifa", "tarifas", "al mes", "por mes",
-        "preço", "preços", "desconto*", "mensalidade",
+        "precio", "precios", "descuento", "descuentos", "tarifa", "tarifas", "al mes", "por mes",
+        "preço", "preços", "desconto", "descontos", "mensalidade",
         "prix", "tarif", "tarifs", "remise", "réduction", "par mois",
         "preis", "preise", "rabatt", "pro monat", "monatlich",
         "pris", "priser", "rabatt", "per månad", "kostnad",
@@ -170,23 +171,26 @@ _LEXICON: dict[str, tuple[str, ...]] = {
         "link pe", "link par",
     ),
     "subscribe": (
-        "subscri*", "my channel", "our channel", "follow my", "follow our", "join my",
+        "subscribe", "subscribed", "subscribing", "subscriber", "subscribers",
+        "subscription", "subscriptions", "my channel", "our channel", "follow my",
+        "follow our", "join my",
         "join our", "like and share", "my page", "our page", "whatsapp group",
         "telegram", "my podcast", "my newsletter", "our newsletter", "my youtube",
         "suscríbete", "suscribete", "mi canal", "sígueme", "únete", "unete",
         "meu canal", "inscreva", "siga", "participe do grupo",
         "abonnez", "ma chaîne", "notre chaîne", "rejoignez",
-        "abonnier*", "meinen kanal", "unserer gruppe", "folgen sie",
+        "abonniere", "abonnieren", "abonniert", "meinen kanal", "unserer gruppe", "folgen sie",
         "prenumerera", "min kanal", "följ", "gå med i",
         "abonneer", "mijn kanaal", "volg", "word lid",
         "mio canale", "seguimi", "unisciti",
         "channel ko", "mera channel", "mere channel", "group join",
     ),
     "investment": (
-        "invest*", "returns", "profit", "profits", "trading", "forex", "crypto",
+        "invest", "invested", "investing", "investment", "investments", "investor",
+        "investors", "returns", "profit", "profits", "trading", "forex", "crypto",
         "bitcoin", "passive income", "earn", "earning", "earnings", "income",
         "financial freedom", "loan", "loans", "mlm", "business opportunity", "franchise",
-        "dividend*", "portfolio", "funding", "capital",
+        "dividend", "dividends", "portfolio", "funding", "capital",
         "inversión", "invertir", "rendimientos", "ganancias", "ingresos pasivos",
         "préstamo", "préstamos", "oportunidad de negocio",
         "investimento", "investir", "lucro", "renda passiva", "empréstimo",
@@ -198,7 +202,9 @@ _LEXICON: dict[str, tuple[str, ...]] = {
         "paisa kamao", "ghar baithe", "kamai", "kamayein",
     ),
     "course": (
-        "course", "courses", "certif*", "enrol*", "masterclass", "webinar", "bootcamp",
+        "course", "courses", "certificate", "certificates", "certification", "certifications",
+        "certified", "enrol", "enroll", "enrolment", "enrollment", "enrolled", "enrolling",
+        "masterclass", "webinar", "bootcamp",
         "degree", "mba", "training program", "admission", "admissions", "scholarship",
         "curriculum", "diploma", "tuition", "online program", "workshop", "cohort",
         "curso", "cursos", "inscripción", "matrícula", "maestría", "taller",
@@ -265,11 +271,11 @@ _LEXICON: dict[str, tuple[str, ...]] = {
         "opportunities", "position", "role", "vacancy", "opening", "your profile",
         "your experience", "full time", "remote role", "salary", "candidate",
         "recruiting", "recruiter", "hiring", "job description", "jd", "contract role",
-        "permanent role", "compensation", "headhunt*", "your background",
+        "permanent role", "compensation", "headhunter", "headhunting", "your background",
         "oportunidad laboral", "vacante", "puesto", "tu perfil", "su perfil",
         "oportunidade", "vaga", "seu perfil", "poste", "offre d'emploi", "votre profil",
         "stelle", "stellenangebot", "ihr profil", "position bei",
-        "tjänst", "tjänsten", "rollen", "din profil", "rekryter*",
+        "tjänst", "tjänsten", "rollen", "din profil", "rekryterar", "rekrytering", "rekryterare",
         "vacature", "functie", "je profiel", "uw profiel",
         "posizione", "offerta di lavoro", "tuo profilo", "ruolo",
         "job hai", "opening hai",

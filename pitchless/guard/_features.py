@@ -205,6 +205,8 @@ class HashedBatch:
     length_keys: I64Array | None
     #: cue and structure features: keys, counts per document, and their common weight
     extra: tuple[I64Array, I64Array, float] | None = None
+    #: ``(n_docs, n_classes)`` cue-class counts, when cue features were computed
+    cues: npt.NDArray[np.int64] | None = None
 
     def csr_parts(self) -> tuple[I64Array, I64Array, npt.NDArray[np.float64]]:
         """``(rows, buckets, values)`` of every occurrence, for building a sparse matrix."""
@@ -381,6 +383,9 @@ def hash_batch(texts: Sequence[str], spec: FeatureSpec) -> HashedBatch:
         cues = _cue_counts(n_docs, cp, g, pw, wstart, wend, wh, wdoc)
         tokens = _structure_tokens(cues, cp, starts, lengths)
         extra = (*_token_keys(spec, tokens), float(spec.cue_weight))
+        return HashedBatch(
+            n_docs, parts, scale, length_keys, extra, cues[:, : _lexicon().n_classes]
+        )
     return HashedBatch(n_docs, parts, scale, length_keys, extra)
 
 

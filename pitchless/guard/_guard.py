@@ -77,7 +77,7 @@ class Guard:
         normalized = [self._normalize(ctx) for ctx in contexts]
         scores = self.model.predict_scores([n.text for n in normalized])
         intents = self.model.intents_
-        cues = self._cues(normalized, scores.pitch_probability)
+        cues = self._cues(normalized, scores.pitch_probability, getattr(scores, "cue_counts", None))
         verdicts: list[Verdict] = []
         for i, (ctx, norm) in enumerate(zip(contexts, normalized, strict=True)):
             p = float(scores.pitch_probability[i])
@@ -113,9 +113,13 @@ class Guard:
         return verdicts
 
     def _cues(
-        self, normalized: Sequence[Normalized], pitch_probability: npt.NDArray[np.floating[Any]]
+        self,
+        normalized: Sequence[Normalized],
+        pitch_probability: npt.NDArray[np.floating[Any]],
+        counted: npt.NDArray[np.integer[Any]] | None = None,
     ) -> list[Cues]:
-        """The cue classes of each message, found in one batched scan.
+        """The cue classes of each message: the text model's own counts when it gives them,
+        else one batched scan.
 
         The policy words its cues (and reads the "your application" cue) only for a message
         that is filed or reads as a pitch, and neither can happen below both floors; the
@@ -124,7 +128,11 @@ class Guard:
         floor = min(self.policy.min_text_probability, self.text_threshold)
         out = [Cues(())] * len(normalized)
         todo = [i for i, p in enumerate(pitch_probability) if p >= floor]
-        if todo:
+        if todo and counted is not None and counted.shape == (len(normalized), len(CUE_CLASSES)):
+            for i in todo:
+                row = counted[i]
+                out[i] = Cues(tuple(name for k, name in enumerate(CUE_CLASSES) if row[k]))
+        elif todo:
             found = cue_counts([normalized[i].text for i in todo])
             for i, counts in zip(todo, found, strict=True):
                 out[i] = Cues(tuple(name for name in CUE_CLASSES if name in counts))

@@ -12,6 +12,7 @@ document; neither holds any text or vocabulary, only hashed bucket weights and n
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import json
@@ -74,6 +75,9 @@ class TextScores(NamedTuple):
     pitch_probability: npt.NDArray[np.float64]
     #: shape ``(n, len(model.intents_))``: intent probabilities, rows sum to 1
     intent_probabilities: npt.NDArray[np.float64]
+    #: shape ``(n, len(CUE_CLASSES))``: cue-class counts found while hashing (``None`` for a
+    #: model without cue features), so the guard need not scan the text again for reasons
+    cue_counts: npt.NDArray[np.int64] | None = None
 
 
 def _sigmoid(z: F64) -> F64:
@@ -470,25 +474,30 @@ class PitchClassifier:
 
     def decision_function(self, normalized_texts: Sequence[str]) -> F64:
         """Uncalibrated pitch logits, shape ``(n,)``."""
-        return self._raw(normalized_texts)[:, 0]
+        return self._raw(normalized_texts)[0][:, 0]
 
-    def _raw(self, normalized_texts: Sequence[str]) -> F64:
+    def _raw(self, normalized_texts: Sequence[str]) -> tuple[F64, npt.NDArray[np.int64] | None]:
         self._check_fitted()
         texts = [model_text(t if isinstance(t, str) else str(t)) for t in normalized_texts]
         table = self._weights_table()
         spec = self._spec()
         out = np.empty((len(texts), table.shape[1]), dtype=np.float64)
+        cues: list[npt.NDArray[np.int64]] = []
         for lo, hi in iter_chunks(texts):
-            out[lo:hi] = linear_scores(hash_batch(texts[lo:hi], spec), table)
+            hb = hash_batch(texts[lo:hi], spec)
+            out[lo:hi] = linear_scores(hb, table)
+            if hb.cues is not None:
+                cues.append(hb.cues)
         out[:, 0] += self.pitch_intercept_
         out[:, 1:] += self.intent_intercept_
-        return out
+        found = np.concatenate(cues) if cues and spec.cue_features else None
+        return out, found
 
     def predict_scores(self, normalized_texts: Sequence[str]) -> TextScores:
         """Calibrated P(pitch) and intent probabilities for already normalised texts."""
-        raw = self._raw(normalized_texts)
+        raw, cues = self._raw(normalized_texts)
         a, b = self.calibration_
-        return TextScores(_sigmoid(a * raw[:, 0] + b), _ovr_normalize(raw[:, 1:]))
+        return TextScores(_sigmoid(a * raw[:, 0] + b), _ovr_normalize(raw[:, 1:]), cues)
 
     def predict_proba(self, normalized_texts: Sequence[str]) -> F64:
         """``[P(not pitch), P(pitch)]`` per text, scikit-learn style."""
@@ -514,7 +523,8 @@ class PitchClassifier:
         text = model_text(
             normalized_text if isinstance(normalized_text, str) else str(normalized_text)
         )
-        spec = self._spec()
+        # Phrases come from the n-grams only; the cue features name no span of text.
+        spec = dataclasses.replace(self._spec(), cue_features=False)
         hb = hash_batch([text], spec)
         if not hb.parts or top_k <= 0:
             return []
