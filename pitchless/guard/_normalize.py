@@ -183,8 +183,9 @@ _LOOKALIKE_SCRIPTS = re.compile(
     "[\u0250-\u02af\u0370-\u058f\u13a0-\u13ff\u1d00-\u1dbf\u2c80-\u2cff\ua4d0-\ua4ff"
     "\ua720-\ua7ff\uab30-\uabbf]"
 )
-_LOOKALIKE_ALIASES = frozenset({"LATIN", "GREEK", "CYRILLIC", "ARMENIAN", "CHEROKEE", "COPTIC"})
-_LOOKALIKE_ALIASES |= {"LISU"}
+_LOOKALIKE_ALIASES = frozenset(
+    {"LATIN", "GREEK", "CYRILLIC", "ARMENIAN", "CHEROKEE", "COPTIC", "LISU"}
+)
 _SMALL_CAPITAL = re.compile(r"LATIN LETTER SMALL CAPITAL ([A-Z])")
 # Targets of the confusables data that are themselves Latin look-alikes, one step from ASCII.
 _SECOND_STEP = {"ĸ": "k"}

@@ -361,14 +361,6 @@ SEEDS = range(5)
 MIN_WORD_RECALL = {"dotted": 0.98, "leet": 0.95}
 
 
-def _words(text: str) -> Counter[str]:
-    return Counter(normalize(text).text.split())
-
-
-def _emoji_free(words: Counter[str]) -> Counter[str]:
-    return Counter({w: n for w, n in words.items() if not set(w) <= set(EMOJI)})
-
-
 def test_every_disguise_is_deterministic_and_changes_the_text() -> None:
     for name, disguise in ALL_DISGUISES.items():
         for text in PITCHES:
@@ -392,22 +384,24 @@ def test_normalisation_undoes_each_disguise(name: str) -> None:
     disguise = ALL_DISGUISES[name]
     total = found = exact = 0
     for text in PITCHES:
-        plain = _words(text)
+        plain = normalize(text).text
         for seed in SEEDS:
             disguised = disguise(text, seed)
             assert disguised != text
-            got = _words(disguised)
+            got = normalize(disguised).text
             if name == "emoji":
-                got = _emoji_free(got)  # emoji between words are kept as tokens of their own
-            total += sum(plain.values())
-            found += sum((plain & got).values())
+                # emoji between words are kept as tokens of their own
+                got = " ".join(w for w in got.split() if not set(w) <= set(EMOJI))
+            plain_words, got_words = Counter(plain.split()), Counter(got.split())
+            total += sum(plain_words.values())
+            found += sum((plain_words & got_words).values())
             exact += got == plain
     recall = found / total
     if name in MIN_WORD_RECALL:
         assert recall >= MIN_WORD_RECALL[name], f"{name}: {recall:.3f}"
     else:
         # invisible characters, look-alikes, full width, spaced letters and emoji inside
-        # words are undone exactly: the same tokens as the plain text
+        # words are undone exactly: the model reads the same text as for the plain pitch
         assert exact == len(PITCHES) * len(SEEDS), f"{name}: {exact} exact, recall {recall:.3f}"
 
 
