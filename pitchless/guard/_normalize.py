@@ -632,7 +632,10 @@ def normalize(text: str, subject: str = "", *, max_chars: int = MAX_INPUT_CHARS)
 
     # ASCII is NFKC already and holds no look-alikes: the fast path
     is_ascii = raw.isascii()
-    raw = _CONTROL.sub(" ", raw) if is_ascii else _undo_evasion_unicode(raw)
+    if not is_ascii:
+        raw = _undo_evasion_unicode(raw)
+    elif not raw.isprintable():  # a control character, or only a newline or tab
+        raw = _CONTROL.sub(" ", raw)
     raw = raw.lower()
     if "@" in raw:
         raw = _EMAIL.sub(" [email] ", raw)
@@ -642,7 +645,8 @@ def normalize(text: str, subject: str = "", *, max_chars: int = MAX_INPUT_CHARS)
         raw = _URL_BARE.sub(_url_to_domain, raw)
     if "[" in raw:
         raw = _PHONE_PSEUDO.sub(" [phone] ", raw)
-    raw = _MONEY_SYMBOL.sub(" [money] ", raw)  # starts with a symbol: a fast scan
+    if "$" in raw or "€" in raw or "£" in raw or "¥" in raw or "₹" in raw or "₦" in raw:
+        raw = _MONEY_SYMBOL.sub(" [money] ", raw)
     if _DIGIT.search(raw) is not None:
         if _MONEY_CODE_HINT.search(raw) is not None:
             raw = _MONEY_CODE.sub(" [money] ", raw)
