@@ -385,7 +385,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument(
         "--pm-trains-as",
         default=None,
-        help="what platform_marketing rows train as: pitch, conversation or none (ablation)",
+        help=(
+            "what platform_marketing rows train as: pitch, conversation, untrained (weight 0,"
+            " still counted by the threshold) or none (dropped; ablation)"
+        ),
     )
     args = ap.parse_args(argv)
     if args.pm_trains_as is not None:

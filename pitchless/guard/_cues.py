@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 #: Bumped whenever the lexicon changes; a model records the version it was trained with.
-CUE_VERSION = 3
+CUE_VERSION = 4
 
 # fmt: off
 _LEXICON: dict[str, tuple[str, ...]] = {

@@ -621,9 +621,9 @@ def cue_matrix(texts: Sequence[str]) -> npt.NDArray[np.int64]:
 
 
 # Structure tokens after the 2 * n_classes cue tokens (present, repeated) and the link token.
-_N_PITCH_BUCKETS = 6  # distinct pitch-side classes: 0, 1, 2, 3, 4, 5+
-_N_NEG_BUCKETS = 3  # distinct other classes: 0, 1, 2+
-_N_QUESTION_BUCKETS = 4  # question marks: 0, 1, 2, 3+
+_N_PITCH_BUCKETS = 6  # distinct pitch-side classes: at least 1, 2, 3, 4, 5
+_N_NEG_BUCKETS = 3  # distinct other classes: at least 1, 2
+_N_QUESTION_BUCKETS = 4  # question marks: at least 1, 2, 3
 _N_MIX = 4  # pitch cues with / without a link, with / without a solicited cue
 
 
@@ -635,6 +635,11 @@ def _pitch_pairs() -> tuple[I64Array, I64Array]:
 
 
 _PAIRS_A, _PAIRS_B = _pitch_pairs()
+
+
+def _at_least(counts: npt.NDArray[np.int64], n_buckets: int) -> npt.NDArray[np.bool_]:
+    """``(n_docs, n_buckets - 1)`` flags ``count >= 1``, ..., ``count >= n_buckets - 1``."""
+    return counts[:, None] >= np.arange(1, n_buckets)[None, :]
 
 
 def _structure_tokens(
@@ -664,9 +669,13 @@ def _structure_tokens(
         repeated,
         link[:, None],
         percent[:, None],
-        np.eye(_N_PITCH_BUCKETS, dtype=bool)[np.minimum(pitch_kinds, _N_PITCH_BUCKETS - 1)],
-        np.eye(_N_NEG_BUCKETS, dtype=bool)[np.minimum(neg_kinds, _N_NEG_BUCKETS - 1)],
-        np.eye(_N_QUESTION_BUCKETS, dtype=bool)[np.minimum(questions, _N_QUESTION_BUCKETS - 1)],
+        # Counts are "at least k" flags, not one bucket per count: a message with five kinds
+        # of pitch cue also has the flags of one to four, so its score cannot fall below a
+        # message with fewer kinds only because five kinds were rare in training (a one-hot
+        # bucket per count gave the rare high counts small, even smaller, weights).
+        _at_least(pitch_kinds, _N_PITCH_BUCKETS),
+        _at_least(neg_kinds, _N_NEG_BUCKETS),
+        _at_least(questions, _N_QUESTION_BUCKETS),
         # pairs of pitch-side classes ("offers a service" and "asks for a call"): what a
         # reader weighs is the combination, which a linear head cannot make of single flags
         present[:, _PAIRS_A] & present[:, _PAIRS_B],
