@@ -93,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
         "lone surrogates": "\udcff\ud800 offer" * 1000,
         "deeply nested HTML": "<div>" * 200_000 + "pricing" + "</div>" * 200_000,
         "only emoji": "🚀🔥💰" * 3000,
+        "1 MB of spaced letters": "f r e e  t r i a l  " * (1024 * 1024 // 20),
+        "1 MB of zero-width characters": "\u200b\u200c\u200d\u2060\ufeff" * (1024 * 1024 // 5),
+        "1 MB of mixed scripts": "frее trіаl привет ελα ꜰʀᴇᴇ " * (1024 * 1024 // 25),
     }
     for name, text in bad.items():
         t = time.perf_counter()

@@ -1,25 +1,33 @@
-"""Held-out quality of the guard's text model against two baselines, side by side.
+"""Held-out quality of the guard: leave-one-export-out on the real openers, and the challenge
+corpus test half.
 
-Leave-one-export-out over the de-duplicated labelled LinkedIn openers (``label_v2``; unclear
-rows excluded): every export is scored by models trained on the other exports only. Compared
-on exactly the same folds and the same normalised text:
+Leave-one-export-out over the labelled LinkedIn openers (``label_v2``), de-duplicated on the
+normalised opener text *before* splitting (a text found in two exports is kept once, in the
+first), ``unclear`` rows included as non-pitch messages (they never train). Every export is
+scored by a model trained on the other exports plus the challenge corpus *train* half; the
+threshold of every fold comes from grouped inner cross-validation on that training side only.
+Reported, pooled over all held-out rows and per export:
 
-- ours: :class:`pitchless.guard._textmodel.PitchClassifier` (with and without the auxiliary
-  spam corpora on the training side);
-- TF-IDF + LR: a plain ``TfidfVectorizer()`` + ``LogisticRegression()``, decision at 0.5,
-  and the same pipeline with a threshold picked by inner cross-validation like ours;
-- bogofilter: trained per fold with ``-n`` / ``-s`` into a temporary database, scored with ``-T``
-  (spam verdict = pitch); skipped with a message when the binary is not installed;
-- optionally the full guard (text + behaviour policy) built around each fold's model.
+- the text model alone (``p >= fold threshold``);
+- the full guard (text + policy) with the context an export has and the platform had at send
+  time: when the message was sent, when the two connected, who sent the invitation (where the
+  export knows), no reply from the owner yet. Nothing from after the message (whether the
+  owner replied, folders, message counts) is read.
 
-Thresholds are never tuned on a held-out export. Run::
+Metrics: P, R, F1, FPR over all non-pitch messages (recruiting, job_seeking, social,
+conversation, platform_marketing, unclear), FPR over social + conversation, ROC-AUC. Then the
+same metrics for the shipped model on the challenge *test* half in a neutral context
+(``--challenge-test``). Optional baselines (``--baselines``): TF-IDF + LR and bogofilter on the
+same folds. Run::
 
-    .venv/bin/python bench/guard_quality.py --data ../shared/data [--guard] [--no-aux]
+    .venv/bin/python bench/guard_quality.py --data ../shared/data [--aux-weight 0.5]
+        [--no-challenge] [--params '{"cue_features": false}'] [--challenge-test] [--baselines]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import sys
@@ -38,17 +46,22 @@ sys.path.insert(0, str(ROOT))
 from pitchless.guard._normalize import normalize  # noqa: E402
 from pitchless.guard._textmodel import PitchClassifier  # noqa: E402
 from pitchless.guard._training import (  # noqa: E402
-    ABLATION_AUX_WEIGHT,
+    DEFAULT_AUX_WEIGHT,
+    DEFAULT_CHALLENGE,
+    DEFAULT_CHALLENGE_WEIGHT,
+    ChallengeRow,
     OpenerRow,
     binary_metrics,
     choose_fold_threshold,
     load_auxiliary,
+    load_challenge,
     load_openers,
     loeo_splits,
     opener_intent,
+    training_set,
 )
 
-COLUMNS = ("n", "pos", "P", "R", "F1", "FPR s+c", "AUC")
+COLUMNS = ("n", "pos", "P", "R", "F1", "FPR all", "FPR s+c", "AUC")
 
 
 def _fmt(x: Any) -> str:
@@ -66,6 +79,7 @@ def _row(name: str, m: dict[str, Any]) -> str:
         m["precision"],
         m["recall"],
         m["f1"],
+        m["fpr_all_non_pitch"],
         m["fpr_social_conversation"],
         m["roc_auc"],
     )
@@ -101,14 +115,22 @@ def run_ours(
     aux_weight: float,
     name: str,
     on_fold: Callable[[str, PitchClassifier, np.ndarray], None] | None = None,
+    *,
+    challenge: Sequence[ChallengeRow] = (),
+    challenge_weight: float = DEFAULT_CHALLENGE_WEIGHT,
+    params: dict[str, Any] | None = None,
 ) -> System:
     """Our model, one fit per held-out export (threshold from inner CV inside ``fit``)."""
-    from pitchless.guard._training import training_set
-
     sys_ = System(name, len(openers))
     for export, train_idx, test_idx in loeo_splits(openers):
-        ts = training_set([openers[i] for i in train_idx], aux, aux_weight=aux_weight)
-        model = ts.fit(PitchClassifier())
+        ts = training_set(
+            [openers[i] for i in train_idx],
+            aux,
+            aux_weight=aux_weight,
+            challenge=challenge,
+            challenge_weight=challenge_weight,
+        )
+        model = ts.fit(PitchClassifier(**(params or {})))
         t0 = time.perf_counter()
         # Timed end to end from the raw opener, as the guard would see it.
         texts = [normalize(openers[i].raw, openers[i].subject).text for i in test_idx]
@@ -229,6 +251,16 @@ def _parse_when(value: str) -> datetime | None:
     return None
 
 
+def _owner_invited(row: OpenerRow) -> bool | None:
+    """Who sent the connection invitation, where the export says (before the message)."""
+    direction = row.invitation_direction.strip().upper()
+    if direction == "OUTGOING":
+        return True
+    if direction == "INCOMING":
+        return False
+    return None
+
+
 def guard_collector(openers: Sequence[OpenerRow]) -> tuple[System, Callable[..., None]] | None:
     """A fold hook scoring each held-out export with the full guard, if it exists."""
     try:
@@ -246,6 +278,7 @@ def guard_collector(openers: Sequence[OpenerRow]) -> tuple[System, Callable[...,
                 subject=openers[i].subject,
                 sent_at=_parse_when(openers[i].first_date_utc),
                 connected_at=_parse_when(openers[i].counterpart_connected_on),
+                recipient_invited_sender=_owner_invited(openers[i]),
             )
             for i in test_idx
         ]
@@ -298,40 +331,135 @@ def report(openers: Sequence[OpenerRow], systems: Sequence[System]) -> None:
             print(f"  {s.name:<28} {s.scored / s.score_seconds:>12,.0f} messages/s")
 
 
+def challenge_test(model_dir: Path | None, path: Path) -> dict[str, Any] | None:
+    """The shipped (or given) model on the challenge test half, in a neutral context."""
+    from pitchless.guard import Action, Guard, MessageContext
+
+    if not path.is_file():
+        print(f"  no challenge corpus at {path}: challenge figures skipped")
+        return None
+    rows = load_challenge(path, split="test")
+    guard = Guard(model_dir=model_dir)
+    verdicts = guard.score_many([MessageContext(text=r.raw) for r in rows], explain=False)
+    labels = [r.label for r in rows]
+    prob = np.asarray([v.pitch_probability for v in verdicts])
+    pred = np.asarray([v.action is not Action.DELIVER for v in verdicts])
+    out: dict[str, Any] = {"overall": binary_metrics(labels, prob, pred)}
+    hard = np.asarray([r.hard_negative and r.label != "pitch" for r in rows])
+    out["hard_negatives_filed"] = f"{int(pred[hard].sum())}/{int(hard.sum())}"
+    by_lang: dict[str, str] = {}
+    for lang in sorted({r.language for r in rows}):
+        m = np.asarray([r.language == lang and r.label == "pitch" for r in rows])
+        if m.any():
+            by_lang[lang] = f"{int(pred[m].sum())}/{int(m.sum())}"
+    out["pitch_recall_by_language"] = by_lang
+    try:
+        sys.path.insert(0, str(ROOT))
+        from tests.guard.disguise import ALL_DISGUISES
+    except ImportError:
+        print("  tests/guard/disguise.py not found: disguised variants skipped")
+        return out
+    filed = [r for r, p in zip(rows, pred, strict=True) if p and r.label == "pitch"]
+    disguise: dict[str, str] = {}
+    for name, fn in ALL_DISGUISES.items():
+        vs = guard.score_many([MessageContext(text=fn(r.raw)) for r in filed], explain=False)
+        disguise[name] = f"{sum(v.action is not Action.DELIVER for v in vs)}/{len(filed)}"
+    out["disguised_filed_of_filed_pitches"] = disguise
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the comparison and print it."""
+    """Run the evaluation and print it."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
-    ap.add_argument("--aux-weight", type=float, default=ABLATION_AUX_WEIGHT)
-    ap.add_argument("--no-aux", action="store_true", help="skip the with-auxiliary run")
-    ap.add_argument("--guard", action="store_true", help="also score with the full guard")
+    ap.add_argument("--aux-weight", type=float, default=DEFAULT_AUX_WEIGHT)
+    ap.add_argument("--challenge", type=Path, default=DEFAULT_CHALLENGE)
+    ap.add_argument("--no-challenge", action="store_true", help="leave the corpus out")
+    ap.add_argument("--challenge-weight", type=float, default=DEFAULT_CHALLENGE_WEIGHT)
+    ap.add_argument("--params", default="{}", help="PitchClassifier parameters as JSON")
+    ap.add_argument("--no-guard", action="store_true", help="skip the full-guard figures")
+    ap.add_argument("--baselines", action="store_true", help="also TF-IDF + LR and bogofilter")
+    ap.add_argument("--challenge-test", action="store_true", help="score the test half")
+    ap.add_argument("--model", type=Path, default=None, help="model for --challenge-test")
+    ap.add_argument("--write-metrics", type=Path, help="merge the figures into this JSON file")
+    ap.add_argument(
+        "--pm-trains-as",
+        default=None,
+        help=(
+            "what platform_marketing rows train as: pitch, conversation, untrained (weight 0,"
+            " still counted by the threshold) or none (dropped; ablation)"
+        ),
+    )
     args = ap.parse_args(argv)
+    if args.pm_trains_as is not None:
+        from pitchless.guard import _training
+
+        _training.PLATFORM_MARKETING_TRAINS_AS = (
+            None if args.pm_trains_as == "none" else args.pm_trains_as
+        )
 
     t0 = time.perf_counter()
-    openers = load_openers(args.data)
+    openers = load_openers(args.data, include_unclear=True)
+    challenge: list[ChallengeRow] = []
+    if not args.no_challenge and args.challenge.is_file():
+        challenge = load_challenge(args.challenge, split="train")
+    aux = load_auxiliary(args.data) if args.aux_weight > 0 else []
+    params = json.loads(args.params)
     print(
-        f"{len(openers)} de-duplicated labelled openers (unclear excluded), "
-        f"{len({o.export_id for o in openers})} exports"
+        f"{len(openers)} labelled openers after de-duplication on normalised text "
+        f"(unclear included as non-pitch), {len({o.export_id for o in openers})} exports; "
+        f"{len(challenge)} challenge train rows (weight {args.challenge_weight}); "
+        f"{len(aux)} auxiliary rows (weight {args.aux_weight}); params {params}"
     )
     systems: list[System] = []
-    guard = guard_collector(openers) if args.guard else None
-    print("  training ours (in-domain only) ...", flush=True)
+    guard = None if args.no_guard else guard_collector(openers)
+    print("  training ours ...", flush=True)
     systems.append(
-        run_ours(openers, [], 0.0, "ours, openers only", on_fold=guard[1] if guard else None)
+        run_ours(
+            openers,
+            aux,
+            args.aux_weight,
+            "text model",
+            on_fold=guard[1] if guard else None,
+            challenge=challenge,
+            challenge_weight=args.challenge_weight,
+            params=params,
+        )
     )
-    if not args.no_aux:
-        aux = load_auxiliary(args.data)
-        print(f"  training ours (+{len(aux)} auxiliary rows, weight {args.aux_weight}) ...")
-        systems.append(run_ours(openers, aux, args.aux_weight, "ours, + auxiliary corpora"))
-    print("  training TF-IDF + LR ...", flush=True)
-    systems.extend(run_tfidf(openers))
-    print("  training bogofilter ...", flush=True)
-    bogo = run_bogofilter(openers)
-    if bogo is not None:
-        systems.append(bogo)
+    if args.baselines:
+        print("  training TF-IDF + LR ...", flush=True)
+        systems.extend(run_tfidf(openers))
+        print("  training bogofilter ...", flush=True)
+        bogo = run_bogofilter(openers)
+        if bogo is not None:
+            systems.append(bogo)
     if guard is not None:
         systems.append(guard[0])
     report(openers, systems)
+    results: dict[str, Any] = {}
+    labels = _labels(openers)
+    for s in systems:
+        results[s.name] = {
+            "pooled": binary_metrics(labels, s.prob, s.pred),
+            "per_export": {
+                e: binary_metrics([labels[i] for i in idx], s.prob[idx], s.pred[idx])
+                for e, idx in s.folds.items()
+            },
+        }
+    if args.challenge_test:
+        ct = challenge_test(args.model, args.challenge)
+        if ct is not None:
+            results["challenge_test_half"] = ct
+            print("\n challenge corpus TEST half, shipped model, neutral context")
+            print(json.dumps(ct, indent=1, default=str))
+    if args.write_metrics is not None:
+        doc = json.loads(args.write_metrics.read_text()) if args.write_metrics.is_file() else {}
+        doc["bench_guard_quality"] = {
+            "command": "bench/guard_quality.py " + " ".join(argv or sys.argv[1:]),
+            "run_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+            **results,
+        }
+        args.write_metrics.write_text(json.dumps(doc, indent=2, sort_keys=True, default=str) + "\n")
     print(f"\n total bench time {time.perf_counter() - t0:.0f}s")
     return 0
 

@@ -80,6 +80,23 @@ def register(
     train.add_argument("--data", type=Path, required=True, metavar="DIR", help="data folder")
     train.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    train.add_argument(
+        "--challenge",
+        type=Path,
+        metavar="FILE.csv",
+        help="challenge corpus whose train half joins the training data "
+        "(default: tests/guard/challenge/challenge.csv of the repository, when present)",
+    )
+    train.add_argument(
+        "--no-challenge", action="store_true", help="train without the challenge corpus"
+    )
+    train.add_argument(
+        "--aux-weight",
+        type=_non_negative(float),
+        default=None,
+        metavar="W",
+        help="total weight of the auxiliary spam corpora relative to the openers (default 0)",
+    )
     train.set_defaults(handler=_train)
 
     ev = commands.add_parser("eval", help="evaluate the guard on a labelled CSV file")
@@ -160,13 +177,21 @@ def _print_verdict(verdict: Verdict) -> None:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from pitchless.guard._training import train
+    from pitchless.guard._training import DEFAULT_AUX_WEIGHT, DEFAULT_CHALLENGE, train
 
     if not args.data.is_dir():
         raise CommandError(f"{args.data}: no such data folder")
+    if args.challenge is not None and not args.challenge.is_file():
+        raise CommandError(f"{args.challenge}: no such challenge corpus file")
+    challenge = None if args.no_challenge else (args.challenge or DEFAULT_CHALLENGE)
     try:
         metrics = train(
-            args.data, args.out, progress=lambda m: print(m, file=sys.stderr), seed=args.seed
+            args.data,
+            args.out,
+            progress=lambda m: print(m, file=sys.stderr),
+            seed=args.seed,
+            challenge_path=challenge,
+            aux_weight=DEFAULT_AUX_WEIGHT if args.aux_weight is None else args.aux_weight,
         )
     except (FileNotFoundError, ValueError) as exc:
         raise CommandError(str(exc)) from exc

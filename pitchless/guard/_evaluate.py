@@ -5,6 +5,19 @@ intent name. Optional columns: ``subject`` and ``days_since_connected``. A row w
 ``days_since_connected`` is scored as a conversation opener sent that many days after the two
 connected (the recipient has not replied yet); a row without it is scored on its text alone,
 in a neutral context that adds no behaviour evidence.
+
+Optional yes/no columns (``1``/``0``, ``true``/``false``, ``yes``/``no``; empty = unknown) give
+the context that separates solicited from unsolicited messages, all of it known before the
+message was sent:
+
+- ``started_by_recipient``: the recipient opened the conversation (delivered);
+- ``is_reply_to_recipient``: the message answers the recipient's latest message;
+- ``recipient_invited_sender``: the recipient sent the connection invitation;
+- ``refers_to_recipient_application``: the message is about the recipient's own
+  application (empty: read from the text).
+
+Never put after-the-fact facts in these columns (whether the recipient replied later,
+which folder the platform filed it in): the guard cannot know them when it decides.
 """
 
 from __future__ import annotations
@@ -39,6 +52,10 @@ class EvalRow:
     label: str  # "pitch", "not_pitch" or an intent name
     subject: str = ""
     days_since_connected: float | None = None
+    started_by_recipient: bool = False
+    is_reply_to_recipient: bool = False
+    recipient_invited_sender: bool | None = None
+    refers_to_recipient_application: bool | None = None
 
     @property
     def is_pitch(self) -> bool:
@@ -88,6 +105,28 @@ def _normalise_label(raw: str) -> str | None:
     return None
 
 
+_YES = {"1", "true", "yes", "y"}
+_NO = {"0", "false", "no", "n"}
+_FLAGS = (
+    "started_by_recipient",
+    "is_reply_to_recipient",
+    "recipient_invited_sender",
+    "refers_to_recipient_application",
+)
+
+
+def _flag(raw: str | None) -> bool | None:
+    """``True``/``False`` for a yes/no cell, ``None`` when empty; ``ValueError`` otherwise."""
+    value = (raw or "").strip().lower()
+    if not value:
+        return None
+    if value in _YES:
+        return True
+    if value in _NO:
+        return False
+    raise ValueError(value)
+
+
 def _decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
@@ -134,12 +173,21 @@ def load_rows(path: str | Path) -> tuple[list[EvalRow], int]:
                 except ValueError:
                     skipped += 1
                     continue
+            try:
+                flags = {name: _flag(raw.get(name)) for name in _FLAGS}
+            except ValueError:
+                skipped += 1
+                continue
             rows.append(
                 EvalRow(
                     text=raw.get("text") or "",
                     label=label,
                     subject=raw.get("subject") or "",
                     days_since_connected=days,
+                    started_by_recipient=bool(flags["started_by_recipient"]),
+                    is_reply_to_recipient=bool(flags["is_reply_to_recipient"]),
+                    recipient_invited_sender=flags["recipient_invited_sender"],
+                    refers_to_recipient_application=flags["refers_to_recipient_application"],
                 )
             )
     except csv.Error as exc:
@@ -151,22 +199,20 @@ def load_rows(path: str | Path) -> tuple[list[EvalRow], int]:
 
 def context_for(row: EvalRow) -> MessageContext:
     """The context a row is scored in (see the module docstring)."""
-    if row.days_since_connected is None:
-        return MessageContext(
-            text=row.text,
-            subject=row.subject,
-            sent_at=_EPOCH,
-            connected_at=_EPOCH - timedelta(days=365),
-            recipient_messages_to_sender=1,
-            bulk=BulkCounts(recipients=1, senders=1),
-        )
+    neutral = row.days_since_connected is None
+    days = 365.0 if row.days_since_connected is None else max(0.0, row.days_since_connected)
     return MessageContext(
         text=row.text,
         subject=row.subject,
         sent_at=_EPOCH,
-        connected_at=_EPOCH - timedelta(days=max(0.0, row.days_since_connected)),
-        recipient_messages_to_sender=0,
+        connected_at=_EPOCH - timedelta(days=days),
+        # A neutral row pretends one earlier reply, so "never replied" adds nothing.
+        recipient_messages_to_sender=1 if neutral or row.is_reply_to_recipient else 0,
         bulk=BulkCounts(recipients=1, senders=1),
+        started_by_recipient=row.started_by_recipient,
+        is_reply_to_recipient=row.is_reply_to_recipient,
+        recipient_invited_sender=row.recipient_invited_sender,
+        refers_to_recipient_application=row.refers_to_recipient_application,
     )
 
 

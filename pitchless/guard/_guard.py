@@ -9,7 +9,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from pitchless.guard._cues import Cues, find_cues
+from pitchless.guard._cues import CUE_CLASSES, Cues, cue_counts
 from pitchless.guard._normalize import MAX_INPUT_CHARS, Normalized, normalize
 from pitchless.guard._policy import PolicySettings, decide
 from pitchless.guard._types import Intent, MessageContext, Phrase, Verdict
@@ -77,6 +77,7 @@ class Guard:
         normalized = [self._normalize(ctx) for ctx in contexts]
         scores = self.model.predict_scores([n.text for n in normalized])
         intents = self.model.intents_
+        cues = self._cues(normalized, scores.pitch_probability, getattr(scores, "cue_counts", None))
         verdicts: list[Verdict] = []
         for i, (ctx, norm) in enumerate(zip(contexts, normalized, strict=True)):
             p = float(scores.pitch_probability[i])
@@ -90,7 +91,7 @@ class Guard:
                 ctx,
                 pitch_probability=p,
                 intent=intent,
-                cues=self._cues(ctx, p),
+                cues=cues[i],
                 phrases=phrases,
                 truncated=norm.truncated,
                 is_html=norm.is_html,
@@ -111,13 +112,31 @@ class Guard:
             )
         return verdicts
 
-    def _cues(self, ctx: MessageContext, pitch_probability: float) -> Cues:
-        # The policy words its cues only for a message that is filed or reads as a pitch, and
-        # neither can happen below both floors; skip the regular expressions for the rest.
+    def _cues(
+        self,
+        normalized: Sequence[Normalized],
+        pitch_probability: npt.NDArray[np.floating[Any]],
+        counted: npt.NDArray[np.integer[Any]] | None = None,
+    ) -> list[Cues]:
+        """The cue classes of each message: the text model's own counts when it gives them,
+        else one batched scan.
+
+        The policy words its cues (and reads the "your application" cue) only for a message
+        that is filed or reads as a pitch, and neither can happen below both floors; the
+        rest are not scanned.
+        """
         floor = min(self.policy.min_text_probability, self.text_threshold)
-        if pitch_probability < floor:
-            return Cues(())
-        return find_cues(ctx.text, ctx.subject, max_chars=self.max_chars)
+        out = [Cues(())] * len(normalized)
+        todo = [i for i, p in enumerate(pitch_probability) if p >= floor]
+        if todo and counted is not None and counted.shape == (len(normalized), len(CUE_CLASSES)):
+            for i in todo:
+                row = counted[i]
+                out[i] = Cues(tuple(name for k, name in enumerate(CUE_CLASSES) if row[k]))
+        elif todo:
+            found = cue_counts([normalized[i].text for i in todo])
+            for i, counts in zip(todo, found, strict=True):
+                out[i] = Cues(tuple(name for name in CUE_CLASSES if name in counts))
+        return out
 
     def _normalize(self, ctx: MessageContext) -> Normalized:
         return normalize(ctx.text, ctx.subject, max_chars=self.max_chars)

@@ -46,6 +46,12 @@ class PolicySettings:
     established_replies: int = 3
     #: log-odds removed for an established conversation
     established_weight: float = 1.5
+    #: log-odds removed when the sender answers the recipient's latest message
+    reply_weight: float = 1.0
+    #: log-odds removed when the recipient sent the connection invitation
+    invited_by_recipient_weight: float = 0.5
+    #: log-odds removed when the text is about the recipient's own application or interview
+    application_weight: float = 0.5
     #: distinct recipients of a near-identical text (from this sender, 7 days) that count as bulk
     bulk_recipients: int = 5
     bulk_recipients_weight: float = 1.2
@@ -128,8 +134,12 @@ def describe_delay(minutes: float) -> str:
     return _plural(round(hours / 24), "day")
 
 
-def _behaviour(ctx: MessageContext, s: PolicySettings) -> list[_Evidence]:
-    """The behaviour evidence for one message, each with its log-odds weight."""
+def _behaviour(ctx: MessageContext, s: PolicySettings, *, application: bool) -> list[_Evidence]:
+    """The behaviour evidence for one message, each with its log-odds weight.
+
+    ``application``: the message is about the recipient's own application (from the
+    context when the platform knows, else from the text).
+    """
     out: list[_Evidence] = []
     minutes = ctx.minutes_since_connect
     if ctx.connected_at is None:
@@ -151,6 +161,28 @@ def _behaviour(ctx: MessageContext, s: PolicySettings) -> list[_Evidence]:
             _Evidence(
                 s.soon_weight,
                 Reason("timing.soon", f"sent {describe_delay(minutes)} after you connected"),
+            )
+        )
+
+    if ctx.is_reply_to_recipient:
+        out.append(
+            _Evidence(
+                -s.reply_weight,
+                Reason("contact.reply", "it answers the last message you sent this person"),
+            )
+        )
+    if ctx.recipient_invited_sender:
+        out.append(
+            _Evidence(
+                -s.invited_by_recipient_weight,
+                Reason("contact.invited_by_you", "you invited this person to connect"),
+            )
+        )
+    if application:
+        out.append(
+            _Evidence(
+                -s.application_weight,
+                Reason("text.application", "it speaks of your own application or interview"),
             )
         )
 
@@ -308,7 +340,12 @@ def decide(
         )
         return Decision(pitch_probability, Action.DELIVER, (exemption, *notes))
 
-    evidence = _behaviour(ctx, settings)
+    application = (
+        cues.refers_to_application
+        if ctx.refers_to_recipient_application is None
+        else ctx.refers_to_recipient_application
+    )
+    evidence = _behaviour(ctx, settings, application=application)
     text_weight = _logit(pitch_probability) - _logit(text_threshold)
     score = _sigmoid(text_weight + sum(e.weight for e in evidence))
     looks_like_pitch = pitch_probability >= settings.min_text_probability

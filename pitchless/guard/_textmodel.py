@@ -12,6 +12,7 @@ document; neither holds any text or vocabulary, only hashed bucket weights and n
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import json
@@ -30,6 +31,7 @@ from pitchless.guard._features import (
     hash_batch,
     iter_chunks,
     linear_scores,
+    model_text,
     signed_table,
     word_spans,
 )
@@ -47,14 +49,15 @@ __all__ = [
 #: Where the bundled model lives.
 DEFAULT_MODEL_DIR: Path = Path(__file__).resolve().parent / "model"
 #: File-format tag written into the JSON; bumped on incompatible changes.
-MODEL_FORMAT = "pitchless-textmodel/1"
+MODEL_FORMAT = "pitchless-textmodel/2"
 WEIGHTS_FILE = "pitch_model.npz"
 META_FILE = "pitch_model.json"
 METRICS_FILE = "metrics.json"
 
 #: Intents in their canonical order.
 INTENT_ORDER: tuple[str, ...] = tuple(i.value for i in Intent)
-#: Intents whose messages a false "pitch" would hurt most (the FPR the threshold bounds).
+#: Intents whose messages a false "pitch" would hurt most (reported beside the FPR over all
+#: non-pitch messages, which is the one the threshold bounds).
 NEGATIVE_CONTROL_INTENTS = ("social", "conversation")
 
 F32 = npt.NDArray[np.float32]
@@ -72,6 +75,9 @@ class TextScores(NamedTuple):
     pitch_probability: npt.NDArray[np.float64]
     #: shape ``(n, len(model.intents_))``: intent probabilities, rows sum to 1
     intent_probabilities: npt.NDArray[np.float64]
+    #: shape ``(n, len(CUE_CLASSES))``: cue-class counts found while hashing (``None`` for a
+    #: model without cue features), so the guard need not scan the text again for reasons
+    cue_counts: npt.NDArray[np.int64] | None = None
 
 
 def _sigmoid(z: F64) -> F64:
@@ -96,11 +102,16 @@ class PitchClassifier:
       model file small).
     - ``char_ngram_range``: character n-gram lengths; ``word_ngrams``: 0, 1 or 2.
     - ``alternate_sign``: sign hash, which makes bucket collisions cancel on average.
-    - ``C`` / ``intent_C``: inverse L2 strength of the pitch and intent logistic regressions.
+    - ``C`` / ``intent_C``: inverse L2 strength of the n-gram pitch head and the intent
+      head; ``cue_C``: of the cue pitch head (stacked with the n-gram head, see ``fit``).
     - ``calibration_folds``: inner folds (grouped when ``groups`` is given to :meth:`fit`)
       whose out-of-fold scores fit the Platt calibration and suggest a threshold.
+    - ``cue_features`` / ``cue_weight``: add the multilingual cue classes and structure
+      features of ``_cues.py`` (each a hashed feature of value ``cue_weight``);
+      ``word_prefix``: hash the first k characters of longer words too (0 = off).
     - ``max_negative_fpr``: the threshold suggestion keeps the out-of-fold false-positive
-      rate on social + conversation messages at or under this value.
+      rate over *all* non-pitch messages at or under this value; ``threshold_ignores``
+      names labels left out of that choice altogether (default none).
     """
 
     # Fitted state (set by fit() or load()).
@@ -123,10 +134,15 @@ class PitchClassifier:
         word_ngrams: int = 1,
         alternate_sign: bool = True,
         length_bins: bool = True,
+        cue_features: bool = True,
+        cue_weight: float = 1.0,
+        word_prefix: int = 0,
         C: float = 8.0,
+        cue_C: float = 0.3,
         intent_C: float = 8.0,
         calibration_folds: int = 5,
         max_negative_fpr: float = 0.02,
+        threshold_ignores: tuple[str, ...] = (),
         random_state: int = 0,
     ) -> None:
         self.n_buckets = n_buckets
@@ -134,10 +150,15 @@ class PitchClassifier:
         self.word_ngrams = word_ngrams
         self.alternate_sign = alternate_sign
         self.length_bins = length_bins
+        self.cue_features = cue_features
+        self.cue_weight = cue_weight
+        self.word_prefix = word_prefix
         self.C = C
+        self.cue_C = cue_C
         self.intent_C = intent_C
         self.calibration_folds = calibration_folds
         self.max_negative_fpr = max_negative_fpr
+        self.threshold_ignores = threshold_ignores
         self.random_state = random_state
 
     # -- scikit-learn estimator protocol -------------------------------------------------
@@ -187,6 +208,9 @@ class PitchClassifier:
             word_ngrams=int(self.word_ngrams),
             alternate_sign=bool(self.alternate_sign),
             length_bins=bool(self.length_bins),
+            cue_features=bool(self.cue_features),
+            cue_weight=float(self.cue_weight),
+            word_prefix=int(self.word_prefix),
         )
 
     @property
@@ -205,6 +229,8 @@ class PitchClassifier:
         *,
         groups: Sequence[str] | None = None,
         calibrate_on: Sequence[bool] | npt.NDArray[np.bool_] | None = None,
+        labels: Sequence[str] | None = None,
+        intent_on: Sequence[bool] | npt.NDArray[np.bool_] | None = None,
     ) -> PitchClassifier:
         """Fit both heads and the calibration on normalised ``texts``; returns ``self``.
 
@@ -214,9 +240,13 @@ class PitchClassifier:
         sit on both sides. ``calibrate_on`` marks the in-domain rows: only they train the
         intent head and give the out-of-fold scores that fit the calibration and the threshold. The
         other rows (auxiliary corpora) only train the pitch head and always stay on the
-        training side of the inner folds.
+        training side of the inner folds. ``labels`` are the labels the threshold is judged
+        by (default: ``intents``): "pitch" is positive and every other label counts in the
+        false-positive rate, so a label that trains as pitch (company-page marketing) can
+        still count as a false alarm. ``intent_on`` marks the rows that train the intent head
+        (default: ``calibrate_on``).
         """
-        texts = list(texts)
+        texts = [model_text(str(t)) for t in texts]
         y_int = [str(i) for i in intents]
         n = len(texts)
         if n == 0 or len(y_int) != n:
@@ -233,12 +263,16 @@ class PitchClassifier:
             np.ones(n, dtype=bool) if calibrate_on is None else np.asarray(calibrate_on, dtype=bool)
         )
         group_arr = None if groups is None else np.asarray([str(g) for g in groups])
+        judged = np.asarray(y_int if labels is None else [str(x) for x in labels])
         if (
-            len(weights) != n
+            len(judged) != n
+            or len(weights) != n
             or len(cal_mask) != n
             or (group_arr is not None and len(group_arr) != n)
         ):
-            raise ValueError("sample_weight, calibrate_on and groups must match texts in length")
+            raise ValueError(
+                "sample_weight, calibrate_on, groups and labels must match texts in length"
+            )
         y_pitch = np.asarray([i == "pitch" for i in y_int], dtype=np.int64)
         if y_pitch.min() == y_pitch.max():
             raise ValueError("training data needs both pitch and non-pitch rows")
@@ -246,28 +280,74 @@ class PitchClassifier:
         from pitchless.guard._features import to_csr
 
         spec = self._spec()
-        X = to_csr(texts, spec)
-        pitch_coef, pitch_bias = self._fit_binary(X, y_pitch, weights)
+        # Two pitch heads, stacked: one over the character and word n-grams, one over the
+        # few cue and structure features. Trained together in one regression, the n-grams
+        # (thousands of them, each fitting the training exports a little) crowd out the
+        # cues; kept apart, the cue head learns what carries over to inboxes and languages
+        # the n-grams never saw, and the stacking weights say how much each one is worth.
+        X_text = to_csr(texts, spec, only="text") if spec.cue_features else to_csr(texts, spec)
+        heads: list[tuple[Any, Any]] = [(X_text, self._new_binary)]
+        if spec.cue_features:
+            X_cue = to_csr(texts, spec, only="cues")
+            heads.append((X_cue, self._new_cue_head))
+            X = X_text + X_cue
+        else:
+            X = X_text
+        fitted = [self._fit_binary(Xh, y_pitch, weights, make) for Xh, make in heads]
 
         # The intent head learns from the in-domain rows only: auxiliary spam corpora say
         # "spam or not", not which of the five intents a legitimate message has.
-        in_dom = np.flatnonzero(cal_mask)
+        intent_mask = cal_mask if intent_on is None else np.asarray(intent_on, dtype=bool)
+        if len(intent_mask) != n:
+            raise ValueError("intent_on must match texts in length")
+        in_dom = np.flatnonzero(intent_mask)
         y_in = [y_int[i] for i in in_dom]
         present = [i for i in INTENT_ORDER if i in set(y_in)]
         intent_coef, intent_bias = self._fit_intents(X[in_dom], y_in, present, weights[in_dom])
 
-        # Out-of-fold pitch scores for calibration and the threshold suggestion.
-        oof = self._oof_scores(X, y_pitch, weights, cal_mask, group_arr)
-        cal_idx = np.flatnonzero(cal_mask & ~np.isnan(oof))
-        a, b = _platt(oof[cal_idx], y_pitch[cal_idx])
-        oof_prob = _sigmoid(a * oof[cal_idx] + b)
-        y_cal = np.asarray(y_int)[cal_idx]
+        # Out-of-fold pitch scores of every head: they fit the stacking weights and the
+        # calibration in one logistic regression, and suggest the threshold.
+        oof = np.column_stack(
+            [
+                self._oof_scores(Xh, y_pitch, weights, cal_mask, group_arr, make)
+                for Xh, make in heads
+            ]
+        )
+        cal_idx = np.flatnonzero(cal_mask & ~np.isnan(oof).any(axis=1))
+        coefs, c0 = _platt(oof[cal_idx], y_pitch[cal_idx])
+        if len(heads) > 1 and min(coefs) < 0:
+            # A head the held-out rows say is worth less than nothing is dropped, not inverted.
+            keep = [k for k, a in enumerate(coefs) if a > 0] or [0]
+            sub, c0 = _platt(oof[cal_idx][:, keep], y_pitch[cal_idx])
+            coefs = [0.0] * len(heads)
+            for k, a in zip(keep, sub, strict=True):
+                coefs[k] = a
+        z = oof[cal_idx] @ np.asarray(coefs) + c0
+        oof_prob = _sigmoid(z)
+        if len(heads) == 1:
+            pitch_coef, pitch_bias = fitted[0]
+            a, b = coefs[0], c0
+        else:
+            pitch_coef = sum(
+                (ak * wk for ak, (wk, _) in zip(coefs, fitted, strict=True)),
+                start=np.zeros(X.shape[1], dtype=np.float32),
+            )
+            pitch_bias = sum(ak * bk for ak, (_, bk) in zip(coefs, fitted, strict=True)) + c0
+            a, b = 1.0, 0.0
+        y_cal = judged[cal_idx]
+        counted = ~np.isin(y_cal, list(self.threshold_ignores))
         threshold, at = choose_threshold(
-            oof_prob,
-            y_cal == "pitch",
-            np.isin(y_cal, NEGATIVE_CONTROL_INTENTS),
+            oof_prob[counted],
+            y_cal[counted] == "pitch",
+            y_cal[counted] != "pitch",
             max_fpr=float(self.max_negative_fpr),
         )
+        if at:
+            control = np.isin(y_cal, NEGATIVE_CONTROL_INTENTS)
+            at["social_conversation_fpr"] = (
+                float((oof_prob[control] >= threshold).mean()) if control.any() else 0.0
+            )
+        stacking = {"heads": ["ngrams", "cues"][: len(heads)], "weights": list(map(float, coefs))}
 
         # Weights are kept at float16 precision so a saved and reloaded model scores
         # exactly like the one in memory.
@@ -285,11 +365,12 @@ class PitchClassifier:
             "n_train": n,
             "n_calibration": len(cal_idx),
             "train_intent_counts": {i: int(y_int.count(i)) for i in present},
+            "stacking": stacking,
             "threshold": {
                 "pitch": float(threshold),
                 "chosen_by": (
-                    "out-of-fold (inner cross-validation) F1-maximising probability with "
-                    f"social+conversation FPR <= {self.max_negative_fpr:.0%}"
+                    "out-of-fold (inner cross-validation, grouped) F1-maximising probability "
+                    f"with FPR over all non-pitch messages <= {self.max_negative_fpr:.0%}"
                 ),
                 "inner_oof": at,
             },
@@ -308,8 +389,17 @@ class PitchClassifier:
             random_state=self.random_state,
         )
 
-    def _fit_binary(self, X: Any, y: npt.NDArray[np.int64], w: F64) -> tuple[F32, float]:
-        clf = self._new_binary().fit(X, y, sample_weight=w)
+    def _new_cue_head(self) -> Any:
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(
+            C=float(self.cue_C), solver="liblinear", max_iter=500, random_state=self.random_state
+        )
+
+    def _fit_binary(
+        self, X: Any, y: npt.NDArray[np.int64], w: F64, make: Any = None
+    ) -> tuple[F32, float]:
+        clf = (make or self._new_binary)().fit(X, y, sample_weight=w)
         return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
 
     def _fit_intents(self, X: Any, y: list[str], present: list[str], w: F64) -> tuple[F32, F64]:
@@ -344,8 +434,10 @@ class PitchClassifier:
         w: F64,
         cal_mask: npt.NDArray[np.bool_],
         groups: npt.NDArray[np.str_] | None,
+        make: Any = None,
     ) -> F64:
-        """Out-of-fold decision values of the pitch head on the calibration rows."""
+        """Out-of-fold decision values of a pitch head on the calibration rows."""
+        make = make or self._new_binary
         from sklearn.model_selection import GroupKFold, StratifiedKFold
 
         oof = np.full(len(y), np.nan)
@@ -366,7 +458,7 @@ class PitchClassifier:
             train_rows = np.concatenate((cal_idx[tr], always))
             if y[train_rows].min() == y[train_rows].max():
                 continue
-            clf = self._new_binary().fit(X[train_rows], y[train_rows], sample_weight=w[train_rows])
+            clf = make().fit(X[train_rows], y[train_rows], sample_weight=w[train_rows])
             oof[cal_idx[te]] = clf.decision_function(X[cal_idx[te]])
         return oof
 
@@ -382,25 +474,30 @@ class PitchClassifier:
 
     def decision_function(self, normalized_texts: Sequence[str]) -> F64:
         """Uncalibrated pitch logits, shape ``(n,)``."""
-        return self._raw(normalized_texts)[:, 0]
+        return self._raw(normalized_texts)[0][:, 0]
 
-    def _raw(self, normalized_texts: Sequence[str]) -> F64:
+    def _raw(self, normalized_texts: Sequence[str]) -> tuple[F64, npt.NDArray[np.int64] | None]:
         self._check_fitted()
-        texts = [t if isinstance(t, str) else str(t) for t in normalized_texts]
+        texts = [model_text(t if isinstance(t, str) else str(t)) for t in normalized_texts]
         table = self._weights_table()
         spec = self._spec()
         out = np.empty((len(texts), table.shape[1]), dtype=np.float64)
+        cues: list[npt.NDArray[np.int64]] = []
         for lo, hi in iter_chunks(texts):
-            out[lo:hi] = linear_scores(hash_batch(texts[lo:hi], spec), table)
+            hb = hash_batch(texts[lo:hi], spec)
+            out[lo:hi] = linear_scores(hb, table)
+            if hb.cues is not None:
+                cues.append(hb.cues)
         out[:, 0] += self.pitch_intercept_
         out[:, 1:] += self.intent_intercept_
-        return out
+        found = np.concatenate(cues) if cues and spec.cue_features else None
+        return out, found
 
     def predict_scores(self, normalized_texts: Sequence[str]) -> TextScores:
         """Calibrated P(pitch) and intent probabilities for already normalised texts."""
-        raw = self._raw(normalized_texts)
+        raw, cues = self._raw(normalized_texts)
         a, b = self.calibration_
-        return TextScores(_sigmoid(a * raw[:, 0] + b), _ovr_normalize(raw[:, 1:]))
+        return TextScores(_sigmoid(a * raw[:, 0] + b), _ovr_normalize(raw[:, 1:]), cues)
 
     def predict_proba(self, normalized_texts: Sequence[str]) -> F64:
         """``[P(not pitch), P(pitch)]`` per text, scikit-learn style."""
@@ -419,11 +516,15 @@ class PitchClassifier:
         characters it covers; a word's score is the sum over its characters. Runs of up to
         four consecutive positively scored words form a phrase, whose ``weight`` is its
         contribution to the pitch logit. Only positive contributions are returned, and every
-        phrase is a substring of ``normalized_text``.
+        phrase is a substring of the text the model reads (``model_text(normalized_text)``:
+        the normalised text without emoji).
         """
         self._check_fitted()
-        text = normalized_text if isinstance(normalized_text, str) else str(normalized_text)
-        spec = self._spec()
+        text = model_text(
+            normalized_text if isinstance(normalized_text, str) else str(normalized_text)
+        )
+        # Phrases come from the n-grams only; the cue features name no span of text.
+        spec = dataclasses.replace(self._spec(), cue_features=False)
         hb = hash_batch([text], spec)
         if not hb.parts or top_k <= 0:
             return []
@@ -510,6 +611,7 @@ class PitchClassifier:
             raise ValueError(f"{meta_path} is not a {MODEL_FORMAT} model")
         params = dict(doc["params"])
         params["char_ngram_range"] = tuple(params["char_ngram_range"])
+        params["threshold_ignores"] = tuple(params.get("threshold_ignores", ()))
         model = cls(**params)
         spec = FeatureSpec.from_dict(doc["features"])
         if spec != model._spec():
@@ -541,29 +643,36 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _platt(scores: F64, y: npt.NDArray[np.int64]) -> tuple[float, float]:
-    """Platt scaling ``P = sigmoid(a * s + b)`` with the usual smoothed targets."""
+def _platt(scores: F64, y: npt.NDArray[np.int64]) -> tuple[list[float], float]:
+    """Platt scaling ``P = sigmoid(scores @ a + b)`` with the usual smoothed targets.
+
+    ``scores`` is ``(n,)`` or ``(n, k)``: with several columns this is the stacking
+    regression of several heads' out-of-fold scores. Newton's method on the log loss, with a
+    tiny ridge: deterministic, and no scikit-learn needed.
+    """
+    S = np.asarray(scores, dtype=np.float64)
+    if S.ndim == 1:
+        S = S[:, None]
+    k = S.shape[1]
     n_pos = float(y.sum())
     n_neg = float(len(y) - n_pos)
     if n_pos == 0 or n_neg == 0:
-        return 1.0, 0.0
+        return [1.0] + [0.0] * (k - 1), 0.0
     target = np.where(y == 1, (n_pos + 1) / (n_pos + 2), 1 / (n_neg + 2))
-    a, b = 1.0, math.log((n_pos + 1) / (n_neg + 1))
-    # Newton's method on the 2-parameter log loss: tiny, deterministic, no sklearn needed.
+    A = np.column_stack((S, np.ones(len(S))))
+    theta = np.zeros(k + 1)
+    theta[:k] = 1.0 / k
+    theta[k] = math.log((n_pos + 1) / (n_neg + 1))
     for _ in range(100):
-        p = _sigmoid(a * scores + b)
-        g = p - target
-        grad = np.array([np.dot(g, scores), g.sum()])
+        p = _sigmoid(A @ theta)
+        grad = A.T @ (p - target)
         wgt = p * (1 - p) + 1e-12
-        hess = np.array(
-            [[np.dot(wgt, scores * scores), np.dot(wgt, scores)], [np.dot(wgt, scores), wgt.sum()]]
-        )
-        hess += np.eye(2) * 1e-9
+        hess = (A * wgt[:, None]).T @ A + np.eye(k + 1) * 1e-9
         step = np.linalg.solve(hess, grad)
-        a, b = a - float(step[0]), b - float(step[1])
+        theta -= step
         if float(np.abs(step).max()) < 1e-10:
             break
-    return a, b
+    return [float(x) for x in theta[:k]], float(theta[k])
 
 
 def choose_threshold(

@@ -56,6 +56,20 @@ class MessageContext:
 
     ``connected_at`` is ``None`` when the two are not connected. ``bulk`` is ``None`` when
     the near-duplicate index could not be asked (the count is then reported as unknown).
+
+    Every field has a safe default: a context with only ``text`` is scored on the text alone.
+    The fields that separate solicited from unsolicited messages, all known *before* the
+    message is sent:
+
+    - ``started_by_recipient``: the recipient opened the conversation (always delivered);
+    - ``answers_recipient_listing``: it answers the recipient's Exchange listing or request
+      (always delivered);
+    - ``is_reply_to_recipient``: the recipient's message is the latest before this one, so the
+      sender is answering them;
+    - ``recipient_invited_sender``: the recipient sent the connection invitation (``None``:
+      unknown);
+    - ``refers_to_recipient_application``: the message is about the recipient's own
+      application (``None``: read from the text, see ``_cues.py``).
     """
 
     text: str
@@ -65,6 +79,9 @@ class MessageContext:
     started_by_recipient: bool = False
     recipient_messages_to_sender: int = 0
     answers_recipient_listing: bool = False
+    is_reply_to_recipient: bool = False
+    recipient_invited_sender: bool | None = None
+    refers_to_recipient_application: bool | None = None
     sender: SenderFacts = field(default_factory=SenderFacts)
     bulk: BulkCounts | None = None
 

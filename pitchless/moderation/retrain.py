@@ -218,6 +218,8 @@ def retrain(
         ts.weights.append(1.0)
         ts.groups.append(f"sender:{x.sender_id}")
         ts.in_domain.append(True)
+        ts.labels.append("pitch" if x.is_pitch else NOT_PITCH_INTENT)
+        ts.intent_rows.append(True)
     candidate = ts.fit(PitchClassifier(random_state=seed))
 
     test_texts = [normalize(x.text).text for x in test]

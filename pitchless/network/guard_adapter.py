@@ -155,15 +155,19 @@ def build_context(
     ``connected_at`` and ``recipient_messages`` may be passed when the caller already read
     them; the sender's reputation is appended to ``reputation_out`` when one is given.
     """
+    # Who sent the invitation comes with the connection row, so it is known only when the
+    # row is read here; a caller that passes ``connected_at`` leaves it unknown (``None``).
+    inviter: object = _READ
     if connected_at is _READ:
-        connected_at = next(
+        connected_at, inviter = next(
             iter(
                 Connection.objects.filter(member=sender, other=recipient)
                 .order_by()
-                .values_list("created_at", flat=True)[:1]
+                .values_list("created_at", "invitation__sender_id")[:1]
             ),
-            None,
+            (None, None),
         )
+    read_replies = recipient_messages is None
     if recipient_messages is None:
         # One conversation per pair: every message between the two is in it.
         recipient_messages = (
@@ -176,6 +180,28 @@ def build_context(
     reputation = compute_reputation(sender, now=now, history=history)
     if reputation_out is not None:
         reputation_out.append(reputation)
+    # Who spoke last is known before this message, but costs a query: it is read only when
+    # the counts are read here too (a caller passing ``recipient_messages`` keeps its query
+    # budget, and the fact stays unset).
+    is_reply = (
+        read_replies
+        and recipient_messages > 0
+        and conversation is not None
+        and next(
+            iter(
+                Message.objects.filter(conversation=conversation, created_at__lt=now)
+                .order_by("-created_at", "-pk")
+                .values_list("sender_id", flat=True)[:1]
+            ),
+            None,
+        )
+        == recipient.pk
+    )
+    invited_by_recipient = (
+        None
+        if inviter is _READ or connected_at is None or inviter is None
+        else inviter == recipient.pk
+    )
     return MessageContext(
         text=text,
         sent_at=now,
@@ -184,6 +210,8 @@ def build_context(
         and conversation.started_by_id == recipient.pk,
         recipient_messages_to_sender=recipient_messages,
         answers_recipient_listing=answers_listing,
+        is_reply_to_recipient=is_reply,
+        recipient_invited_sender=invited_by_recipient,
         sender=sender_facts(sender, now=now, history=history, reputation=reputation),
         bulk=bulk,
     )

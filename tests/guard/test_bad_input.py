@@ -17,6 +17,16 @@ CASES = {
     "nested_html": "<div>" * 100_000 + "pricing" + "</div>" * 100_000,
     "only_emoji": "🚀🔥💰" * 2000,
     "nul_and_controls": "\x00\x01\x02 hello \x7f",
+    # the steps against evasion, each fed a megabyte of what it undoes
+    "spaced_letters_1mb": "f r e e  t r i a l  " * (1024 * 1024 // 20),
+    "dotted_letters_1mb": "d.e.m.o " * (1024 * 1024 // 8),
+    "zero_width_1mb": "\u200b\u200c\u200d\u2060\ufeff" * (1024 * 1024 // 5),
+    "zero_width_between_letters_1mb": "p\u200br\u200bi\u200bc\u200be " * (1024 * 1024 // 10),
+    "mixed_script_1mb": "frее trіаl привет ελα ꜰʀᴇᴇ 🅵🆁🅴🅴 " * (1024 * 1024 // 30),
+    "leet_1mb": "fr33 d3m0 pr1c1ng $ales " * (1024 * 1024 // 24),
+    "digits_1mb": "7" * (1024 * 1024),
+    "emoji_inside_words_1mb": "fr🔥ee " * (1024 * 1024 // 6),
+    "combining_marks_1mb": "e\u0338\u0336\u0301" * (1024 * 1024 // 4),
 }
 
 

@@ -131,3 +131,37 @@ def test_eval_missing_columns_is_a_clear_error(tmp_path):
     proc = run("guard", "eval", str(path))
     assert proc.returncode == 2
     assert "missing column(s) text, label" in proc.stderr.decode()
+
+
+def test_eval_reads_the_solicited_context_columns(tmp_path):
+    from pitchless.guard._evaluate import context_for, load_rows
+
+    rows = [
+        {
+            "text": PITCH,
+            "label": "pitch",
+            "days_since_connected": "0",
+            "started_by_recipient": "",
+            "is_reply_to_recipient": "yes",
+            "recipient_invited_sender": "0",
+            "refers_to_recipient_application": "",
+        },
+        {
+            "text": FRIENDLY,
+            "label": "social",
+            "days_since_connected": "",
+            "started_by_recipient": "1",
+            "is_reply_to_recipient": "",
+            "recipient_invited_sender": "",
+            "refers_to_recipient_application": "true",
+        },
+        {"text": FRIENDLY, "label": "social", "started_by_recipient": "maybe"},
+    ]
+    loaded, skipped = load_rows(_write_csv(tmp_path / "ctx.csv", rows))
+    assert skipped == 1 and len(loaded) == 2
+    first, second = (context_for(r) for r in loaded)
+    assert first.is_reply_to_recipient and first.recipient_messages_to_sender == 1
+    assert first.recipient_invited_sender is False
+    assert first.refers_to_recipient_application is None
+    assert second.started_by_recipient and second.refers_to_recipient_application is True
+    assert second.recipient_invited_sender is None

@@ -219,3 +219,43 @@ def test_the_models_operating_threshold_is_the_neutral_point(fixed_model):
     assert override.score(ctx("pscore65 hi")).action is Action.PITCHES
     with pytest.raises(ValueError, match="TEXT_THRESHOLD"):
         PolicySettings.from_env({"PITCHLESS_GUARD_TEXT_THRESHOLD": "1.5"})
+
+
+def test_a_reply_to_the_recipients_message_weighs_against_a_pitch(fixed_model):
+    guard = Guard(model=fixed_model)
+    first = guard.score(ctx("pscore70 hi", replies=1))
+    reply = guard.score(ctx("pscore70 hi", replies=1, is_reply_to_recipient=True))
+    assert first.action is Action.PITCHES
+    assert reply.action is Action.DELIVER
+    assert reply.score < first.score
+    assert "contact.reply" in codes(reply)
+
+
+def test_an_invitation_from_the_recipient_weighs_against_a_pitch(fixed_model):
+    guard = Guard(model=fixed_model)
+    plain = guard.score(ctx("pscore55 hi"))
+    invited = guard.score(ctx("pscore55 hi", recipient_invited_sender=True))
+    assert plain.action is Action.PITCHES and invited.action is Action.DELIVER
+    assert invited.score < plain.score
+    assert "contact.invited_by_you" in codes(invited)
+    assert "contact.invited_by_you" not in codes(
+        guard.score(ctx("pscore45 hi", recipient_invited_sender=None))
+    )
+
+
+def test_the_recipients_own_application_is_read_from_the_text_or_told(fixed_model):
+    guard = Guard(model=fixed_model)
+    text = "pscore55 thank you for your application, can we schedule an interview?"
+    from_text = guard.score(ctx(text))
+    assert from_text.action is Action.DELIVER
+    assert "text.application" in codes(from_text)
+    told_no = guard.score(ctx(text, refers_to_recipient_application=False))
+    assert told_no.action is Action.PITCHES
+    assert told_no.score > from_text.score
+    told_yes = guard.score(ctx("pscore55 hi", refers_to_recipient_application=True))
+    assert "text.application" in codes(told_yes)
+
+
+def test_new_context_fields_default_to_no_evidence(fixed_model):
+    verdict = Guard(model=fixed_model).score(MessageContext(text="pscore50 hi"))
+    assert not {"contact.reply", "contact.invited_by_you", "text.application"} & set(codes(verdict))

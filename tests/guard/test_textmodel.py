@@ -187,3 +187,26 @@ def test_sparse_training_features_match_inference_scores() -> None:
     assert np.allclose(expected, got, atol=1e-4)
     for keys, counts in hash_batch(texts, spec).parts:
         assert len(keys) == int(counts.sum())
+
+
+def test_model_files_hold_no_challenge_text_or_cue_phrase() -> None:
+    from pitchless.guard._cues import lexicon_entries
+    from pitchless.guard._training import DEFAULT_CHALLENGE, load_challenge
+
+    blobs = [(DEFAULT_MODEL_DIR / name).read_bytes().lower() for name in ("pitch_model.json",)]
+    with zipfile.ZipFile(DEFAULT_MODEL_DIR / "pitch_model.npz") as zf:
+        blobs.extend(zf.read(name).lower() for name in zf.namelist())
+    phrases = [p.encode() for _, p in lexicon_entries() if len(p) >= 8 and " " in p]
+    assert phrases
+    for blob in blobs:
+        assert not any(p in blob for p in phrases)
+    if DEFAULT_CHALLENGE.is_file():
+        words = {
+            w.encode()
+            for row in load_challenge(DEFAULT_CHALLENGE, split=None)
+            for w in row.text.split()
+            if len(w) >= 12 and w.isalpha() and w not in ("conversation", "platform_marketing")
+        }
+        assert words
+        for blob in blobs:
+            assert not any(w in blob for w in words)

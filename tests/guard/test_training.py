@@ -93,3 +93,42 @@ def test_quick_leave_one_export_out() -> None:
     summary = summarize(result)
     assert summary["pitch_vs_rest"]["n"] == len(fold.indices)
     assert held_out in summary["per_export"]
+
+
+def test_openers_are_deduplicated_on_normalised_text_across_exports(tmp_path: Path) -> None:
+    folder = tmp_path / "linkedin_dm_openers"
+    folder.mkdir()
+    header = "export_id,label_v2,opener_text,opener_raw,subject\n"
+    rows = (
+        "X1,pitch,Book a DEMO today,Book a DEMO today,\n"
+        "X2,pitch,book a demo   today,<p>book a demo   today</p>,\n"
+        "X2,social,Happy birthday,Happy birthday,\n"
+        "X2,unclear,hm,hm,\n"
+    )
+    (folder / "openers.csv").write_text(header + rows, encoding="utf-8")
+    got = load_openers(tmp_path)
+    assert [(r.export_id, r.label) for r in got] == [("X1", "pitch"), ("X2", "social")]
+    assert len(load_openers(tmp_path, include_unclear=True)) == 3
+
+
+def test_challenge_rows_train_but_never_calibrate(tmp_path: Path) -> None:
+    from pitchless.guard._training import load_challenge, training_set
+
+    path = tmp_path / "c.csv"
+    path.write_text(
+        "id,split,category,family,language,label,hard_negative,solicited,text\n"
+        "c1,train,saas_demo,saas_demo-01,en,pitch,0,0,Book a demo of our tool\n"
+        "c2,test,saas_demo,saas_demo-02,en,pitch,0,0,Try our app free\n"
+        "c3,train,small_talk,small_talk-01,en,social,1,0,Great to see you\n",
+        encoding="utf-8",
+    )
+    train_half = load_challenge(path)
+    assert [r.id for r in train_half] == ["c1", "c3"]
+    assert len(load_challenge(path, split=None)) == 3
+    ts = training_set([], challenge=train_half)
+    assert ts.intents == ["pitch", "social"] and ts.in_domain == [False, False]
+    assert ts.groups == ["challenge:saas_demo-01", "challenge:small_talk-01"]
+    with pytest.raises(ValueError, match="test"):
+        training_set([], challenge=load_challenge(path, split="test"))
+    with pytest.raises(FileNotFoundError):
+        load_challenge(tmp_path / "nope.csv")
