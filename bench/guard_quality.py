@@ -305,7 +305,9 @@ def guard_collector(openers: Sequence[OpenerRow]) -> tuple[System, Callable[...,
 #: intent head's one-vs-rest pitch logit, ``intent_share`` the logit of its normalised pitch
 #: probability (what ``Verdict.intent_probabilities`` shows), ``intent_margin`` the pitch
 #: logit minus the largest other intent logit; ``*_per_length`` divide a score by
-#: sqrt(characters / 100), so short messages are not squeezed towards even odds.
+#: sqrt(characters / 100), so short messages are not squeezed towards even odds;
+#: ``not_recruiting`` is minus the intent head's recruiting logit; ``*_rank`` is the logit
+#: of the share of the training side's non-pitch out-of-fold scores below a score.
 STACK_VARIANTS: dict[str, tuple[str, ...]] = {
     "ngrams + cues (shipped)": ("ngrams", "cues"),
     "+ intent logit": ("ngrams", "cues", "intent_logit"),
@@ -319,13 +321,32 @@ STACK_VARIANTS: dict[str, tuple[str, ...]] = {
     "+ log length": ("ngrams", "cues", "log_length"),
     "+ ngrams per length": ("ngrams", "ngrams_per_length", "cues"),
     "ngrams per length + cues": ("ngrams_per_length", "cues"),
+    "+ minus recruiting logit": ("ngrams", "cues", "not_recruiting"),
+    "ranks among training non-pitch": ("ngrams_rank", "cues_rank"),
 }
 
 
 def _stack_inputs(
-    ngrams: np.ndarray, cues: np.ndarray, intents: np.ndarray, lengths: np.ndarray, k: int
+    ngrams: np.ndarray,
+    cues: np.ndarray,
+    intents: np.ndarray,
+    lengths: np.ndarray,
+    k: int,
+    *,
+    present: Sequence[str],
+    reference: tuple[np.ndarray, np.ndarray],
 ) -> dict[str, np.ndarray]:
-    """Every candidate stacking column from the heads' scores (``k``: the pitch intent)."""
+    """Every candidate stacking column from the heads' scores (``k``: the pitch intent).
+
+    ``reference`` holds the sorted non-pitch out-of-fold scores of the two pitch heads on the
+    training side, which the rank columns are measured against.
+    """
+
+    def rank(scores: np.ndarray, ref: np.ndarray) -> np.ndarray:
+        below = (np.searchsorted(ref, scores, side="right") + 0.5) / (len(ref) + 1.0)
+        return np.log(below / (1 - below))
+
+    rec = present.index("recruiting") if "recruiting" in present else None
     share = _sigmoid(intents)
     share = np.clip(share[:, k] / share.sum(axis=1), 1e-9, 1 - 1e-9)
     scale = np.sqrt(np.maximum(lengths, 20) / 100.0)
@@ -339,6 +360,9 @@ def _stack_inputs(
         "min_ngrams_cues": np.minimum(ngrams, cues),
         "log_length": np.log1p(lengths),
         "ngrams_per_length": ngrams / scale,
+        "not_recruiting": -intents[:, rec] if rec is not None else np.zeros(len(ngrams)),
+        "ngrams_rank": rank(ngrams, reference[0]),
+        "cues_rank": rank(cues, reference[1]),
     }
 
 
@@ -428,10 +452,14 @@ def stacking_study(
         }
         k = present.index("pitch")
         lengths = np.asarray([len(t) for t in texts], dtype=np.float64)
-        inner = _stack_inputs(oof_ng, oof_cue, oof_int, lengths, k)
-        held = _stack_inputs(*_head_scores(model, fits, [openers[i].text for i in test_idx]), k)
-        half = _stack_inputs(*_head_scores(model, fits, [r.text for r in test_half]), k)
         judged = np.asarray(ts.labels)
+        neg = cal & (judged != "pitch") & ~np.isnan(oof_ng) & ~np.isnan(oof_cue)
+        ctx = {"present": present, "reference": (np.sort(oof_ng[neg]), np.sort(oof_cue[neg]))}
+        inner = _stack_inputs(oof_ng, oof_cue, oof_int, lengths, k, **ctx)
+        held = _stack_inputs(
+            *_head_scores(model, fits, [openers[i].text for i in test_idx]), k, **ctx
+        )
+        half = _stack_inputs(*_head_scores(model, fits, [r.text for r in test_half]), k, **ctx)
         for name, cols in STACK_VARIANTS.items():
             f_in = np.column_stack([inner[c] for c in cols])
             rows = np.flatnonzero(cal & ~np.isnan(f_in).any(axis=1))
