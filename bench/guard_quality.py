@@ -307,7 +307,10 @@ def guard_collector(openers: Sequence[OpenerRow]) -> tuple[System, Callable[...,
 #: logit minus the largest other intent logit; ``*_per_length`` divide a score by
 #: sqrt(characters / 100), so short messages are not squeezed towards even odds;
 #: ``not_recruiting`` is minus the intent head's recruiting logit; ``*_rank`` is the logit
-#: of the share of the training side's non-pitch out-of-fold scores below a score.
+#: of the share of the training side's non-pitch out-of-fold scores below a score;
+#: ``ngrams_openers`` is an n-gram head fitted on the openers alone, ``ngrams_extra`` one
+#: fitted on the extra rows (the challenge train half) alone, whose scores on the openers are
+#: out of sample by construction.
 STACK_VARIANTS: dict[str, tuple[str, ...]] = {
     "ngrams + cues (shipped)": ("ngrams", "cues"),
     "+ intent logit": ("ngrams", "cues", "intent_logit"),
@@ -323,6 +326,13 @@ STACK_VARIANTS: dict[str, tuple[str, ...]] = {
     "ngrams per length + cues": ("ngrams_per_length", "cues"),
     "+ minus recruiting logit": ("ngrams", "cues", "not_recruiting"),
     "ranks among training non-pitch": ("ngrams_rank", "cues_rank"),
+    "n-grams (openers only) + cues": ("ngrams_openers", "cues"),
+    "n-grams (openers only) + cues + n-grams (extra rows only)": (
+        "ngrams_openers",
+        "cues",
+        "ngrams_extra",
+    ),
+    "n-grams + cues + n-grams (extra rows only)": ("ngrams", "cues", "ngrams_extra"),
 }
 
 
@@ -335,6 +345,7 @@ def _stack_inputs(
     *,
     present: Sequence[str],
     reference: tuple[np.ndarray, np.ndarray],
+    more: dict[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Every candidate stacking column from the heads' scores (``k``: the pitch intent).
 
@@ -363,6 +374,7 @@ def _stack_inputs(
         "not_recruiting": -intents[:, rec] if rec is not None else np.zeros(len(ngrams)),
         "ngrams_rank": rank(ngrams, reference[0]),
         "cues_rank": rank(cues, reference[1]),
+        **(more or {}),
     }
 
 
@@ -376,6 +388,20 @@ def _head_scores(
     cue = xc @ fits["cues"][0] + fits["cues"][1]
     intents = (xt + xc) @ fits["intents"][0] + fits["intents"][1]
     return ng, cue, intents, np.asarray([len(t) for t in mt], dtype=np.float64)
+
+
+def _more_scores(
+    model: PitchClassifier,
+    texts: Sequence[str],
+    fit_open: tuple[Any, float],
+    fit_extra: tuple[Any, float] | None,
+) -> dict[str, np.ndarray]:
+    """Scores of the openers-only and extra-rows-only n-gram heads."""
+    xm = to_csr([model_text(t) for t in texts], model._spec(), only="text")
+    return {
+        "ngrams_openers": xm @ fit_open[0] + fit_open[1],
+        "ngrams_extra": xm @ fit_extra[0] + fit_extra[1] if fit_extra else np.zeros(xm.shape[0]),
+    }
 
 
 def stacking_study(
@@ -450,16 +476,43 @@ def stacking_study(
                 x_all[in_dom], [str(v) for v in y_int[in_dom]], present, w_int[in_dom]
             ),
         }
+        # Two more n-gram heads: one on the openers alone, one on the extra rows alone.
+        w_open = np.where(cal, w, 0.0)
+        oof_open = model._oof_scores(xt, y, w_open, cal, groups, model._new_binary)
+        fit_open = model._fit_binary(xt, y, w_open, model._new_binary)
+        extra_rows = np.flatnonzero(~cal)
+        fit_extra: tuple[Any, float] | None = None
+        if len(extra_rows) and y[extra_rows].min() != y[extra_rows].max():
+            fit_extra = model._fit_binary(
+                xt[extra_rows], y[extra_rows], w[extra_rows], model._new_binary
+            )
+
         k = present.index("pitch")
         lengths = np.asarray([len(t) for t in texts], dtype=np.float64)
         judged = np.asarray(ts.labels)
         neg = cal & (judged != "pitch") & ~np.isnan(oof_ng) & ~np.isnan(oof_cue)
         ctx = {"present": present, "reference": (np.sort(oof_ng[neg]), np.sort(oof_cue[neg]))}
-        inner = _stack_inputs(oof_ng, oof_cue, oof_int, lengths, k, **ctx)
+        inner_more = {
+            "ngrams_openers": oof_open,
+            "ngrams_extra": (
+                xt @ fit_extra[0] + fit_extra[1] if fit_extra else np.zeros(xt.shape[0])
+            ),
+        }
+        inner = _stack_inputs(oof_ng, oof_cue, oof_int, lengths, k, **ctx, more=inner_more)
+        held_texts = [openers[i].text for i in test_idx]
         held = _stack_inputs(
-            *_head_scores(model, fits, [openers[i].text for i in test_idx]), k, **ctx
+            *_head_scores(model, fits, held_texts),
+            k,
+            **ctx,
+            more=_more_scores(model, held_texts, fit_open, fit_extra),
         )
-        half = _stack_inputs(*_head_scores(model, fits, [r.text for r in test_half]), k, **ctx)
+        half_texts = [r.text for r in test_half]
+        half = _stack_inputs(
+            *_head_scores(model, fits, half_texts),
+            k,
+            **ctx,
+            more=_more_scores(model, half_texts, fit_open, fit_extra),
+        )
         for name, cols in STACK_VARIANTS.items():
             f_in = np.column_stack([inner[c] for c in cols])
             rows = np.flatnonzero(cal & ~np.isnan(f_in).any(axis=1))
