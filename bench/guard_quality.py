@@ -18,10 +18,13 @@ Metrics: P, R, F1, FPR over all non-pitch messages (recruiting, job_seeking, soc
 conversation, platform_marketing, unclear), FPR over social + conversation, ROC-AUC. Then the
 same metrics for the shipped model on the challenge *test* half in a neutral context
 (``--challenge-test``). Optional baselines (``--baselines``): TF-IDF + LR and bogofilter on the
-same folds. Run::
+same folds. ``--stacking-study`` compares ways of stacking the heads (the shipped n-gram and
+cue heads, the intent head's pitch column, length-scaled scores) on the same outer folds, each
+stack and threshold fitted on the inner out-of-fold scores of the training side only. Run::
 
     .venv/bin/python bench/guard_quality.py --data ../shared/data [--aux-weight 0.5]
         [--no-challenge] [--params '{"cue_features": false}'] [--challenge-test] [--baselines]
+        [--stacking-study]
 """
 
 from __future__ import annotations
@@ -43,8 +46,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from pitchless.guard._features import model_text, to_csr  # noqa: E402
 from pitchless.guard._normalize import normalize  # noqa: E402
-from pitchless.guard._textmodel import PitchClassifier  # noqa: E402
+from pitchless.guard._textmodel import (  # noqa: E402
+    INTENT_ORDER,
+    PitchClassifier,
+    _platt,
+    _sigmoid,
+    choose_threshold,
+)
 from pitchless.guard._training import (  # noqa: E402
     DEFAULT_AUX_WEIGHT,
     DEFAULT_CHALLENGE,
@@ -290,6 +300,263 @@ def guard_collector(openers: Sequence[OpenerRow]) -> tuple[System, Callable[...,
     return sys_, hook
 
 
+#: Stacking inputs compared by ``--stacking-study`` (name -> the score columns stacked).
+#: ``ngrams`` and ``cues`` are the two pitch heads' decision values; ``intent_logit`` is the
+#: intent head's one-vs-rest pitch logit, ``intent_share`` the logit of its normalised pitch
+#: probability (what ``Verdict.intent_probabilities`` shows), ``intent_margin`` the pitch
+#: logit minus the largest other intent logit; ``*_per_length`` divide a score by
+#: sqrt(characters / 100), so short messages are not squeezed towards even odds;
+#: ``not_recruiting`` is minus the intent head's recruiting logit; ``*_rank`` is the logit
+#: of the share of the training side's non-pitch out-of-fold scores below a score;
+#: ``ngrams_openers`` is an n-gram head fitted on the openers alone, ``ngrams_extra`` one
+#: fitted on the extra rows (the challenge train half) alone, whose scores on the openers are
+#: out of sample by construction.
+STACK_VARIANTS: dict[str, tuple[str, ...]] = {
+    "ngrams + cues (shipped)": ("ngrams", "cues"),
+    "+ intent logit": ("ngrams", "cues", "intent_logit"),
+    "+ intent share": ("ngrams", "cues", "intent_share"),
+    "+ intent margin": ("ngrams", "cues", "intent_margin"),
+    "intent logit alone": ("intent_logit",),
+    "intent share alone": ("intent_share",),
+    "intent margin alone": ("intent_margin",),
+    "+ ngrams x cues": ("ngrams", "cues", "ngrams_x_cues"),
+    "+ min(ngrams, cues)": ("ngrams", "cues", "min_ngrams_cues"),
+    "+ log length": ("ngrams", "cues", "log_length"),
+    "+ ngrams per length": ("ngrams", "ngrams_per_length", "cues"),
+    "ngrams per length + cues": ("ngrams_per_length", "cues"),
+    "+ minus recruiting logit": ("ngrams", "cues", "not_recruiting"),
+    "ranks among training non-pitch": ("ngrams_rank", "cues_rank"),
+    "n-grams (openers only) + cues": ("ngrams_openers", "cues"),
+    "n-grams (openers only) + cues + n-grams (extra rows only)": (
+        "ngrams_openers",
+        "cues",
+        "ngrams_extra",
+    ),
+    "n-grams + cues + n-grams (extra rows only)": ("ngrams", "cues", "ngrams_extra"),
+}
+
+
+def _stack_inputs(
+    ngrams: np.ndarray,
+    cues: np.ndarray,
+    intents: np.ndarray,
+    lengths: np.ndarray,
+    k: int,
+    *,
+    present: Sequence[str],
+    reference: tuple[np.ndarray, np.ndarray],
+    more: dict[str, np.ndarray] | None = None,
+) -> dict[str, np.ndarray]:
+    """Every candidate stacking column from the heads' scores (``k``: the pitch intent).
+
+    ``reference`` holds the sorted non-pitch out-of-fold scores of the two pitch heads on the
+    training side, which the rank columns are measured against.
+    """
+
+    def rank(scores: np.ndarray, ref: np.ndarray) -> np.ndarray:
+        below = (np.searchsorted(ref, scores, side="right") + 0.5) / (len(ref) + 1.0)
+        return np.log(below / (1 - below))
+
+    rec = present.index("recruiting") if "recruiting" in present else None
+    share = _sigmoid(intents)
+    share = np.clip(share[:, k] / share.sum(axis=1), 1e-9, 1 - 1e-9)
+    scale = np.sqrt(np.maximum(lengths, 20) / 100.0)
+    return {
+        "ngrams": ngrams,
+        "cues": cues,
+        "intent_logit": intents[:, k],
+        "intent_share": np.log(share / (1 - share)),
+        "intent_margin": intents[:, k] - np.delete(intents, k, axis=1).max(axis=1),
+        "ngrams_x_cues": ngrams * cues,
+        "min_ngrams_cues": np.minimum(ngrams, cues),
+        "log_length": np.log1p(lengths),
+        "ngrams_per_length": ngrams / scale,
+        "not_recruiting": -intents[:, rec] if rec is not None else np.zeros(len(ngrams)),
+        "ngrams_rank": rank(ngrams, reference[0]),
+        "cues_rank": rank(cues, reference[1]),
+        **(more or {}),
+    }
+
+
+def _head_scores(
+    model: PitchClassifier, fits: dict[str, Any], texts: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    spec = model._spec()
+    mt = [model_text(t) for t in texts]
+    xt, xc = to_csr(mt, spec, only="text"), to_csr(mt, spec, only="cues")
+    ng = xt @ fits["ngrams"][0] + fits["ngrams"][1]
+    cue = xc @ fits["cues"][0] + fits["cues"][1]
+    intents = (xt + xc) @ fits["intents"][0] + fits["intents"][1]
+    return ng, cue, intents, np.asarray([len(t) for t in mt], dtype=np.float64)
+
+
+def _more_scores(
+    model: PitchClassifier,
+    texts: Sequence[str],
+    fit_open: tuple[Any, float],
+    fit_extra: tuple[Any, float] | None,
+) -> dict[str, np.ndarray]:
+    """Scores of the openers-only and extra-rows-only n-gram heads."""
+    xm = to_csr([model_text(t) for t in texts], model._spec(), only="text")
+    return {
+        "ngrams_openers": xm @ fit_open[0] + fit_open[1],
+        "ngrams_extra": xm @ fit_extra[0] + fit_extra[1] if fit_extra else np.zeros(xm.shape[0]),
+    }
+
+
+def stacking_study(
+    openers: Sequence[OpenerRow],
+    challenge: Sequence[ChallengeRow],
+    challenge_weight: float,
+    params: dict[str, Any],
+    test_half: Sequence[ChallengeRow],
+) -> dict[str, Any]:
+    """Each ``STACK_VARIANTS`` entry on the leave-one-export-out folds (text model only).
+
+    Per outer fold the three heads are fitted as ``PitchClassifier.fit`` fits them, their
+    out-of-fold scores come from the same grouped inner folds, and each variant's stack
+    (Platt, a head with a negative weight dropped) and threshold (FPR over all non-pitch
+    <= 2 %) are fitted on those inner scores only. Scores use unrounded weights, so the
+    shipped design's row can differ from the headline table by a few messages near the
+    threshold. The challenge test half is scored by each fold's model; its figures are the
+    mean over the folds.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    labels = np.asarray(_labels(openers))
+    n = len(openers)
+    prob = {name: np.full(n, np.nan) for name in STACK_VARIANTS}
+    pred = {name: np.zeros(n, dtype=bool) for name in STACK_VARIANTS}
+    test_labels = np.asarray([r.label for r in test_half])
+    hard = np.asarray([r.hard_negative and r.label != "pitch" for r in test_half], dtype=bool)
+    ch_recall: dict[str, list[float]] = {name: [] for name in STACK_VARIANTS}
+    ch_hard: dict[str, list[int]] = {name: [] for name in STACK_VARIANTS}
+    weights_seen: dict[str, list[list[float]]] = {name: [] for name in STACK_VARIANTS}
+    for export, train_idx, test_idx in loeo_splits(openers):
+        ts = training_set(
+            [openers[i] for i in train_idx], challenge=challenge, challenge_weight=challenge_weight
+        )
+        model = PitchClassifier(**params)
+        spec = model._spec()
+        texts = [model_text(t) for t in ts.texts]
+        xt, xc = to_csr(texts, spec, only="text"), to_csr(texts, spec, only="cues")
+        x_all = xt + xc
+        y_int = np.asarray(ts.intents)
+        y = (y_int == "pitch").astype(np.int64)
+        w = np.asarray(ts.weights, dtype=np.float64)
+        cal = np.asarray(ts.in_domain, dtype=bool)
+        groups = np.asarray(ts.groups)
+        w_int = w * np.asarray(ts.intent_rows, dtype=np.float64)
+        present = [i for i in INTENT_ORDER if i in set(y_int)]
+
+        def make_intent(m: PitchClassifier = model) -> Any:
+            return LogisticRegression(
+                C=float(m.intent_C),
+                solver="liblinear",
+                dual=True,
+                max_iter=500,
+                random_state=m.random_state,
+            )
+
+        oof_ng = model._oof_scores(xt, y, w, cal, groups, model._new_binary)
+        oof_cue = model._oof_scores(xc, y, w, cal, groups, model._new_cue_head)
+        oof_int = np.column_stack(
+            [
+                model._oof_scores(
+                    x_all, (y_int == k).astype(np.int64), w_int, cal, groups, make_intent
+                )
+                for k in present
+            ]
+        )
+        in_dom = np.flatnonzero(w_int > 0)
+        fits = {
+            "ngrams": model._fit_binary(xt, y, w, model._new_binary),
+            "cues": model._fit_binary(xc, y, w, model._new_cue_head),
+            "intents": model._fit_intents(
+                x_all[in_dom], [str(v) for v in y_int[in_dom]], present, w_int[in_dom]
+            ),
+        }
+        # Two more n-gram heads: one on the openers alone, one on the extra rows alone.
+        w_open = np.where(cal, w, 0.0)
+        oof_open = model._oof_scores(xt, y, w_open, cal, groups, model._new_binary)
+        fit_open = model._fit_binary(xt, y, w_open, model._new_binary)
+        extra_rows = np.flatnonzero(~cal)
+        fit_extra: tuple[Any, float] | None = None
+        if len(extra_rows) and y[extra_rows].min() != y[extra_rows].max():
+            fit_extra = model._fit_binary(
+                xt[extra_rows], y[extra_rows], w[extra_rows], model._new_binary
+            )
+
+        k = present.index("pitch")
+        lengths = np.asarray([len(t) for t in texts], dtype=np.float64)
+        judged = np.asarray(ts.labels)
+        neg = cal & (judged != "pitch") & ~np.isnan(oof_ng) & ~np.isnan(oof_cue)
+        ctx = {"present": present, "reference": (np.sort(oof_ng[neg]), np.sort(oof_cue[neg]))}
+        inner_more = {
+            "ngrams_openers": oof_open,
+            "ngrams_extra": (
+                xt @ fit_extra[0] + fit_extra[1] if fit_extra else np.zeros(xt.shape[0])
+            ),
+        }
+        inner = _stack_inputs(oof_ng, oof_cue, oof_int, lengths, k, **ctx, more=inner_more)
+        held_texts = [openers[i].text for i in test_idx]
+        held = _stack_inputs(
+            *_head_scores(model, fits, held_texts),
+            k,
+            **ctx,
+            more=_more_scores(model, held_texts, fit_open, fit_extra),
+        )
+        half_texts = [r.text for r in test_half]
+        half = _stack_inputs(
+            *_head_scores(model, fits, half_texts),
+            k,
+            **ctx,
+            more=_more_scores(model, half_texts, fit_open, fit_extra),
+        )
+        for name, cols in STACK_VARIANTS.items():
+            f_in = np.column_stack([inner[c] for c in cols])
+            rows = np.flatnonzero(cal & ~np.isnan(f_in).any(axis=1))
+            coefs, c0 = _platt(f_in[rows], y[rows])
+            if len(cols) > 1 and min(coefs) < 0:
+                keep = [j for j, a in enumerate(coefs) if a > 0] or [0]
+                sub, c0 = _platt(f_in[rows][:, keep], y[rows])
+                coefs = [0.0] * len(cols)
+                for j, a in zip(keep, sub, strict=True):
+                    coefs[j] = a
+            a_vec = np.asarray(coefs)
+            p_in = _sigmoid(f_in[rows] @ a_vec + c0)
+            lab = judged[rows]
+            thr, _ = choose_threshold(p_in, lab == "pitch", lab != "pitch", max_fpr=0.02)
+            p_out = _sigmoid(np.column_stack([held[c] for c in cols]) @ a_vec + c0)
+            prob[name][test_idx] = p_out
+            pred[name][test_idx] = p_out >= thr
+            p_half = _sigmoid(np.column_stack([half[c] for c in cols]) @ a_vec + c0) >= thr
+            if (test_labels == "pitch").any():
+                ch_recall[name].append(float(p_half[test_labels == "pitch"].mean()))
+            ch_hard[name].append(int(p_half[hard].sum()))
+            weights_seen[name].append([round(float(a), 3) for a in a_vec])
+        print(f"    stacking study: {export} done", flush=True)
+    out: dict[str, Any] = {}
+    print("\n STACKING STUDY (text model, pooled over held-out rows; challenge = mean of folds)")
+    print(f"  {'':<26}" + "".join(f"{c:>9}" for c in COLUMNS) + "   ch R  ch hard  B R")
+    b_rows = np.asarray([o.export_id for o in openers]) == "2021-06_B"
+    for name in STACK_VARIANTS:
+        m = binary_metrics(list(labels), prob[name], pred[name])
+        mb = binary_metrics(list(labels[b_rows]), prob[name][b_rows], pred[name][b_rows])
+        rec = float(np.mean(ch_recall[name])) if ch_recall[name] else None
+        hn = float(np.mean(ch_hard[name])) if ch_hard[name] else None
+        print(_row(name, m) + f"  {_fmt(rec):>6} {_fmt(hn):>7} {_fmt(mb['recall']):>6}")
+        out[name] = {
+            "columns": list(STACK_VARIANTS[name]),
+            "pooled": m,
+            "export_2021-06_B": mb,
+            "challenge_test_recall_mean_over_folds": rec,
+            "challenge_hard_negatives_filed_mean_over_folds": hn,
+            "stacking_weights_per_fold": weights_seen[name],
+        }
+    return out
+
+
 def report(openers: Sequence[OpenerRow], systems: Sequence[System]) -> None:
     """Per-fold and pooled tables."""
     labels = _labels(openers)
@@ -380,6 +647,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--no-guard", action="store_true", help="skip the full-guard figures")
     ap.add_argument("--baselines", action="store_true", help="also TF-IDF + LR and bogofilter")
     ap.add_argument("--challenge-test", action="store_true", help="score the test half")
+    ap.add_argument(
+        "--stacking-study",
+        action="store_true",
+        help="only compare the stacking variants of STACK_VARIANTS on the outer folds",
+    )
     ap.add_argument("--model", type=Path, default=None, help="model for --challenge-test")
     ap.add_argument("--write-metrics", type=Path, help="merge the figures into this JSON file")
     ap.add_argument(
@@ -411,6 +683,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{len(challenge)} challenge train rows (weight {args.challenge_weight}); "
         f"{len(aux)} auxiliary rows (weight {args.aux_weight}); params {params}"
     )
+    if args.stacking_study:
+        if aux:
+            print("  --stacking-study runs without auxiliary corpora (use --aux-weight 0)")
+            return 2
+        test_half = load_challenge(args.challenge, split="test") if args.challenge.is_file() else []
+        study = stacking_study(openers, challenge, args.challenge_weight, params, test_half)
+        if args.write_metrics is not None:
+            doc = json.loads(args.write_metrics.read_text()) if args.write_metrics.is_file() else {}
+            doc["stacking_study"] = {
+                "command": "bench/guard_quality.py " + " ".join(argv or sys.argv[1:]),
+                "run_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+                "variants": study,
+            }
+            args.write_metrics.write_text(
+                json.dumps(doc, indent=2, sort_keys=True, default=str) + "\n"
+            )
+        print(f"\n total bench time {time.perf_counter() - t0:.0f}s")
+        return 0
     systems: list[System] = []
     guard = None if args.no_guard else guard_collector(openers)
     print("  training ours ...", flush=True)

@@ -104,6 +104,8 @@ class PitchClassifier:
     - ``alternate_sign``: sign hash, which makes bucket collisions cancel on average.
     - ``C`` / ``intent_C``: inverse L2 strength of the n-gram pitch head and the intent
       head; ``cue_C``: of the cue pitch head (stacked with the n-gram head, see ``fit``).
+    - ``ngram_extra_weight``: multiplies the weight of the rows outside the calibration set
+      (challenge and auxiliary corpora) in the n-gram pitch head only (1 = as given).
     - ``calibration_folds``: inner folds (grouped when ``groups`` is given to :meth:`fit`)
       whose out-of-fold scores fit the Platt calibration and suggest a threshold.
     - ``cue_features`` / ``cue_weight``: add the multilingual cue classes and structure
@@ -140,6 +142,7 @@ class PitchClassifier:
         C: float = 8.0,
         cue_C: float = 0.3,
         intent_C: float = 8.0,
+        ngram_extra_weight: float = 1.0,
         calibration_folds: int = 5,
         max_negative_fpr: float = 0.02,
         threshold_ignores: tuple[str, ...] = (),
@@ -156,6 +159,7 @@ class PitchClassifier:
         self.C = C
         self.cue_C = cue_C
         self.intent_C = intent_C
+        self.ngram_extra_weight = ngram_extra_weight
         self.calibration_folds = calibration_folds
         self.max_negative_fpr = max_negative_fpr
         self.threshold_ignores = threshold_ignores
@@ -293,7 +297,15 @@ class PitchClassifier:
             X = X_text + X_cue
         else:
             X = X_text
-        fitted = [self._fit_binary(Xh, y_pitch, weights, make) for Xh, make in heads]
+        # The n-gram head may give the extra rows (challenge corpus, auxiliary corpora) less
+        # weight than the cue head does: their wording is not that of a real inbox, while
+        # their cue classes are the same in any inbox.
+        extra = float(self.ngram_extra_weight)
+        head_w = [np.where(cal_mask, weights, weights * extra), weights][: len(heads)]
+        fitted = [
+            self._fit_binary(Xh, y_pitch, wh, make)
+            for (Xh, make), wh in zip(heads, head_w, strict=True)
+        ]
 
         # The intent head learns from the in-domain rows only: auxiliary spam corpora say
         # "spam or not", not which of the five intents a legitimate message has.
@@ -309,8 +321,8 @@ class PitchClassifier:
         # calibration in one logistic regression, and suggest the threshold.
         oof = np.column_stack(
             [
-                self._oof_scores(Xh, y_pitch, weights, cal_mask, group_arr, make)
-                for Xh, make in heads
+                self._oof_scores(Xh, y_pitch, wh, cal_mask, group_arr, make)
+                for (Xh, make), wh in zip(heads, head_w, strict=True)
             ]
         )
         cal_idx = np.flatnonzero(cal_mask & ~np.isnan(oof).any(axis=1))
@@ -663,13 +675,29 @@ def _platt(scores: F64, y: npt.NDArray[np.int64]) -> tuple[list[float], float]:
     theta = np.zeros(k + 1)
     theta[:k] = 1.0 / k
     theta[k] = math.log((n_pos + 1) / (n_neg + 1))
+
+    def loss(th: F64) -> float:
+        z = A @ th
+        # log(1 + e^z) - target * z, written so that large |z| cannot overflow
+        return float((np.logaddexp(0.0, z) - target * z).sum())
+
+    current = loss(theta)
     for _ in range(100):
         p = _sigmoid(A @ theta)
         grad = A.T @ (p - target)
         wgt = p * (1 - p) + 1e-12
         hess = (A * wgt[:, None]).T @ A + np.eye(k + 1) * 1e-9
         step = np.linalg.solve(hess, grad)
-        theta -= step
+        # Step halving: a full Newton step from the starting point can overshoot and diverge
+        # when the scores span a wide range; the log loss is convex, so a shorter step in
+        # the same direction always lowers it.
+        for _halving in range(40):
+            trial = theta - step
+            trial_loss = loss(trial)
+            if trial_loss <= current + 1e-12:
+                break
+            step = step / 2.0
+        theta, current = trial, min(current, trial_loss)
         if float(np.abs(step).max()) < 1e-10:
             break
     return [float(x) for x in theta[:k]], float(theta[k])

@@ -210,3 +210,57 @@ def test_model_files_hold_no_challenge_text_or_cue_phrase() -> None:
         assert words
         for blob in blobs:
             assert not any(w in blob for w in words)
+
+
+def test_platt_fit_is_scale_invariant_on_wide_scores() -> None:
+    # Scores a few units wide (as a head's logits are) made the undamped Newton iteration
+    # overshoot from its starting point and return slopes of order 1e9. Platt scaling of
+    # c * s must give slope a / c and the same intercept as for s.
+    from pitchless.guard._textmodel import _platt
+
+    rng = np.random.default_rng(0)
+    y = np.r_[np.ones(50), np.zeros(200)].astype(np.int64)
+    s = np.r_[rng.normal(1.0, 1.0, 50), rng.normal(-1.0, 1.0, 200)]
+    (a1,), b1 = _platt(s, y)
+    assert 1.0 < a1 < 4.0
+    for c in (5.0, 20.0, 40.0):
+        (a,), b = _platt(c * s, y)
+        assert a == pytest.approx(a1 / c, rel=1e-6)
+        assert b == pytest.approx(b1, abs=1e-6)
+    # Several columns (the stacking regression): the duplicated column shares the weight.
+    coefs, b2 = _platt(np.column_stack((10 * s, 10 * s)), y)
+    assert sum(coefs) == pytest.approx(a1 / 10, rel=1e-6)
+    assert b2 == pytest.approx(b1, abs=1e-6)
+
+
+def test_ngram_extra_weight_zero_leaves_extra_rows_out_of_the_ngram_head() -> None:
+    # Rows outside the calibration set (challenge or auxiliary corpora) train the n-gram
+    # head by default; with ngram_extra_weight=0 that head is fitted as if they were absent.
+    # (With cue_features=False the n-gram head is the whole pitch model, so its weights can
+    # be compared directly.)
+    texts = [
+        "we offer a free demo of our platform, book a call",
+        "happy birthday, have a great day",
+        "our agency can grow your revenue, quick call?",
+        "congrats on the new role!",
+    ] * 6
+    intents = ["pitch", "social"] * 12
+    groups = [f"g{i % 3}" for i in range(len(texts))]
+    extra = ["special discount on lunch boxes today"] * 4 + ["lunch today with the team?"] * 4
+    extra_intents = ["pitch"] * 4 + ["social"] * 4
+    params = {"n_buckets": 2**12, "calibration_folds": 3, "cue_features": False}
+
+    def fit(**more: float) -> PitchClassifier:
+        return PitchClassifier(**params, **more).fit(
+            texts + extra,
+            intents + extra_intents,
+            groups=groups + ["extra"] * len(extra),
+            calibrate_on=[True] * len(texts) + [False] * len(extra),
+        )
+
+    reference = PitchClassifier(**params).fit(texts, intents, groups=groups)
+    left_out = fit(ngram_extra_weight=0.0)
+    trained_on = fit()
+    assert np.allclose(left_out.pitch_coef_, reference.pitch_coef_, atol=1e-3)
+    assert left_out.calibration_ == pytest.approx(reference.calibration_, abs=1e-3)
+    assert not np.allclose(trained_on.pitch_coef_, reference.pitch_coef_, atol=1e-3)
