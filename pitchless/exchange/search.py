@@ -6,7 +6,7 @@ reads only active listings (published, not expired) and never raises on what a m
 The engine follows ``connection.vendor``; both are created by migration ``0003_search``
 (PostgreSQL's document reshaped by ``0004_search_category_location`` and
 ``0006_search_category_marker``; the narrow table and the indexes' new home by
-``0005_search_narrow``):
+``0005_search_narrow``; the id ranges in the GIN index by ``0007_search_recent_ranges``):
 
 - **PostgreSQL**: a stored generated ``tsvector`` column ``exchange_listing.search_document``
   (title weight A, tags B, description C, configuration ``english`` so that *developer*,
@@ -463,6 +463,13 @@ NEWEST_WALK_ROWS = 20_000
 NEWEST_PROBES = 1500
 #: a walk covers this many times the ids the probe says it needs (then the index takes over)
 WALK_MARGIN = 1.5
+#: PostgreSQL's GIN index also holds each row's id range, ``id >> RECENT_BUCKET_BITS``
+#: (migration 0007 builds the same expression), so that it can be asked for the newest ids only
+RECENT_BUCKET_BITS = 14
+_BUCKET_SQL = f"ARRAY[s.id >> {RECENT_BUCKET_BITS}]"
+#: the index plan asks for the newest id ranges first while they cover at most this share of
+#: the ids (PostgreSQL)
+RECENT_MAX_SHARE = 0.5
 #: how long the common-lexeme statistics are kept in a process (seconds)
 STATS_SECONDS = 600.0
 _TABLE = "exchange_listing_search"
@@ -476,6 +483,8 @@ class _Plan:
     name: str
     whole_last_word: bool = False
     completions: tuple[str, ...] = ()
+    #: how many of the newest id ranges the GIN index was asked first (0: every id at once)
+    recent_buckets: int = 0
 
 
 #: the plan of this process's last search (tests and the bench read it; never used to decide)
@@ -586,7 +595,9 @@ def _pg_candidates(
     primary key, the category's index or the places' index, whichever reads fewest rows.
     Walked rows are tested with ``ts_match_vq`` (the ``@@`` function, which no index serves).
     When even the best walk would read more than :data:`WALK_IDS` rows, or finds too few in
-    its window, the GIN index finds the (remaining) matches and a top-N sort keeps the newest.
+    its window, the GIN index finds the (remaining) matches and a top-N sort keeps the newest;
+    for relevance it is first asked for the newest id ranges only (migration 0007, see
+    :func:`_recent_buckets`), then for the older ids if those held too few.
     """
     global last_plan
     narrow = _narrow_filters(params, now)
@@ -602,15 +613,15 @@ def _pg_candidates(
     place_sql = next((w for w in where if "s.location" in w), "FALSE")
     category_args = [args[1]] if category_sql != "FALSE" else []
     place_args = [args[2 if category_args else 1]] if place_sql != "FALSE" else []
-    (top, window, hits, last_hits, in_category, in_place, last_lexeme) = _fetch(
-        "SELECT m.top, count(s.id),"
+    (top, bottom, window, hits, last_hits, in_category, in_place, last_lexeme) = _fetch(
+        "SELECT m.top, m.bottom, count(s.id),"
         f" count(s.id) FILTER (WHERE {conditions}"
         "  AND ts_match_vq(s.search_document, to_tsquery('english', %s))),"
         " count(s.id) FILTER (WHERE ts_match_vq(s.search_document, to_tsquery('english', %s))),"
         f" count(s.id) FILTER (WHERE {category_sql}), count(s.id) FILTER (WHERE {place_sql}),"
         " to_tsquery('english', %s)::text"
-        f" FROM (SELECT max(id) AS top FROM {_TABLE}) m"
-        f" LEFT JOIN {_TABLE} s ON s.id > m.top - %s GROUP BY m.top",
+        f" FROM (SELECT max(id) AS top, min(id) AS bottom FROM {_TABLE}) m"
+        f" LEFT JOIN {_TABLE} s ON s.id > m.top - %s GROUP BY m.top, m.bottom",
         [*args, full, last, *category_args, *place_args, last, PROBE_IDS],
     )[0]
     if top is None:
@@ -731,16 +742,59 @@ def _pg_candidates(
         match_args.append(bound)
     # "+ 0": an expression no index delivers in order, so the planner can't walk instead.
     index_order = "s.published_at + interval '0' DESC, s.id DESC" if newest else "s.id + 0 DESC"
-    inner = (
-        f"SELECT s.id, s.published_at, s.search_document FROM {_TABLE} s"
-        f" WHERE {match} AND {conditions} ORDER BY {index_order} LIMIT %s"
-    )
-    more = _fetch(
-        f"SELECT c.id, {rank_sql} FROM ({inner}) c{outer_order}",
-        [full, *match_args, *args, limit - len(rows)],
-    )
+
+    def from_index(extra: str, extra_args: list[Any], wanted: int) -> list[tuple[int, Any, float]]:
+        inner = (
+            f"SELECT s.id, s.published_at, s.search_document FROM {_TABLE} s"
+            f" WHERE {match}{extra} AND {conditions} ORDER BY {index_order} LIMIT %s"
+        )
+        return _fetch(
+            f"SELECT c.id, {rank_sql} FROM ({inner}) c{outer_order}",
+            [full, *match_args, *extra_args, *args, wanted],
+        )
+
+    wanted = limit - len(rows)
+    first = _recent_buckets(bound if walked else top, bottom, wanted, share)
+    if newest or first is None:
+        more = from_index("", [], wanted)
+    else:
+        # The newest matches are among the newest ids: ask the GIN index for the matches in
+        # the few id ranges the probe says hold enough of them (the posting lists of the
+        # other ranges are skipped, not decoded), and for the older ones only if short.
+        buckets = range(first, _bucket(bound if walked else top) + 1)
+        literal = "{" + ",".join(map(str, buckets)) + "}"
+        more = from_index(f" AND {_BUCKET_SQL} && %s::bigint[]", [literal], wanted)
+        plan = _Plan(
+            plan.name,
+            whole_last_word=plan.whole_last_word,
+            completions=plan.completions,
+            recent_buckets=len(buckets),
+        )
+        if len(more) < wanted and first > 0:
+            more += from_index(" AND s.id < %s", [first << RECENT_BUCKET_BITS], wanted - len(more))
     last_plan = plan
     return rows + more
+
+
+def _bucket(pk: int) -> int:
+    """The id range (migration 0007's ``id >> RECENT_BUCKET_BITS``) that ``pk`` is in."""
+    return pk >> RECENT_BUCKET_BITS
+
+
+def _recent_buckets(high: int, low: int | None, wanted: int, share: float) -> int | None:
+    """The oldest id range the index plan should search first, or None for every id.
+
+    The probe's share of matches says how many ids below ``high`` hold ``wanted`` matches
+    (with :data:`WALK_MARGIN`); ranges are worth it while they cover at most
+    :data:`RECENT_MAX_SHARE` of the ids (``low`` to ``high``): each range the GIN index reads
+    costs more per id than a scan of every posting, so a wide window would cost more.
+    """
+    if share <= 0 or low is None or high <= low:
+        return None
+    span = int(WALK_MARGIN * wanted / share) + 1
+    if span > RECENT_MAX_SHARE * (high - low):
+        return None
+    return max(0, _bucket(high - span))
 
 
 #: a place walk follows at most this many distinct places that contain what was typed
