@@ -85,10 +85,20 @@ def mode(monkeypatch, name):
     elif name == "walk, then ranges":
         monkeypatch.setattr(search_module, "WALK_IDS", 10**9)
         monkeypatch.setattr(search_module, "WALK_MARGIN", 0.01)
+        monkeypatch.setattr(search_module, "BUCKET_COST", 10**9)  # the walk of a b-tree
+    elif name.startswith("walk through the ranges"):
+        # The other words' rows in the newest ranges, each tested for every word.
+        monkeypatch.setattr(search_module, "WALK_IDS", 10**9)
+        monkeypatch.setattr(search_module, "BUCKET_COST", 0)
+        monkeypatch.setattr(search_module, "HEAP_ROW_COST", 0)
+        if name.endswith("then older ids"):
+            monkeypatch.setattr(search_module, "WALK_MARGIN", 0.001)
 
 
 QUERIES = [
     {"q": "consulting"},
+    {"q": "python consult"},
+    {"q": "python consulting", "category": "software"},
     {"q": "consult"},
     {"q": "python consulting"},
     {"q": "kubernetes"},
@@ -96,7 +106,14 @@ QUERIES = [
     {"q": "consulting", "price_min": Decimal("10"), "price_max": Decimal("40")},
     {"q": "python", "kind": "offer", "remote": False},
 ]
-MODES = ("every id", "ranges", "ranges, then older ids", "walk, then ranges")
+MODES = (
+    "every id",
+    "ranges",
+    "ranges, then older ids",
+    "walk, then ranges",
+    "walk through the ranges",
+    "walk through the ranges, then older ids",
+)
 
 
 @pytest.mark.parametrize(
@@ -121,6 +138,13 @@ def test_asking_the_newest_ranges_first_gives_the_same_pages(spread, monkeypatch
     assert plans["ranges, then older ids"].recent_buckets > 0
     assert plans["walk, then ranges"].name.startswith("walk:")
     assert plans["walk, then ranges"].name.endswith("+index")
+    if len(params["q"].split()) > 1:
+        # Only a query with other words than the last can be walked through the ranges.
+        assert plans["walk through the ranges"].name == "walk:recent"
+        assert plans["walk through the ranges"].recent_buckets > 0
+        assert plans["walk through the ranges, then older ids"].name == "walk:recent+index"
+    else:
+        assert not plans["walk through the ranges"].name.startswith("walk:recent")
 
 
 def test_the_ranges_plan_finds_the_newest_matches_only(spread, monkeypatch):
