@@ -302,6 +302,7 @@ QUERIES: list[tuple[str, dict, int]] = [
     ("two words", {"q": "python developer"}, 1),
     ("phrase-like, 3 words", {"q": "cloud migration consulting"}, 1),
     ("prefix as typed", {"q": "consult"}, 1),
+    ("short prefix", {"q": "dev"}, 1),
     ("word + kind + remote", {"q": "marketing", "kind": "offer", "remote": True}, 1),
     ("word + category", {"q": "audit", "category": "accounting"}, 1),
     ("word + price range", {"q": "laptop", "price_min": "100", "price_max": "900"}, 1),
