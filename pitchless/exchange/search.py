@@ -21,8 +21,9 @@ The engine follows ``connection.vendor``; both are created by migration ``0003_s
   a word is letters and digits only (the tokeniser drops ``_``) and the ``english`` parser
   treats ``_`` as a separator, so no query lexeme starts with it.
 - **SQLite**: an FTS5 table ``exchange_listing_fts`` (Porter stemmer over ``unicode61`` with
-  diacritics removed) that triggers keep in step with ``exchange_listing`` inside the writing
-  transaction, beside the same narrow table (without a document). Matches are
+  diacritics removed; prefix indexes for 3 and 4 characters, migration
+  ``0008_search_fts_prefix``) that triggers keep in step with ``exchange_listing`` inside the
+  writing transaction, beside the same narrow table (without a document). Matches are
   ``exchange_listing_fts MATCH ...``, ranked by ``bm25(exchange_listing_fts, 10.0, 5.0,
   1.0)`` (title over tags over description).
 - Any other database: a case-insensitive substring scan, rank 0 (correct, slow).
