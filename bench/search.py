@@ -20,12 +20,14 @@ figures, not a test.
 
     .venv/bin/python bench/search.py [--sizes 10000,100000,1000000] [--quick]
         [--db sqlite,postgres] [--repeat 40] [--json out.json]
-        [--pg-name bench_search] [--sqlite-file path] [--keep] [--reuse]
+        [--pg-name bench_search] [--sqlite-file path] [--keep] [--reuse] [--no-naive]
 
 ``--keep`` leaves the databases in place (``--pg-name``, ``--sqlite-file``) and ``--reuse``
 times an existing one without loading again when it already holds the size asked for (after
 ``migrate``, so a kept database gets new migrations; the search indexes are rebuilt only if
 asked with ``--rebuild``), so that two versions of the code can be compared on the same data.
+``--no-naive`` times ``search()`` alone (at 1M listings the naive scan's runs take most of a
+run's time).
 """
 
 from __future__ import annotations
