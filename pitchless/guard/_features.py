@@ -45,8 +45,11 @@ __all__ = [
 FEATURE_VERSION = 3
 #: Characters of one document that are hashed (normalised text is already capped upstream).
 MAX_DOC_CHARS = 20_000
-#: Characters per internal chunk: bounds peak memory whatever the batch size.
-CHUNK_CHARS = 400_000
+#: Characters per internal chunk: bounds peak memory whatever the batch size. Small enough
+#: that a chunk's 64-bit hash arrays (8 bytes a character) stay in a core's L2 cache while
+#: the n-gram passes go over them again and again, large enough that numpy's per-call
+#: overhead is spread over a few hundred messages. Results do not depend on it.
+CHUNK_CHARS = 80_000
 
 # Pictographs and dingbats, with their joiners and presentation selectors: a disguise sprinkles
 # them between words, so the model reads the words without them.
@@ -59,6 +62,21 @@ _AT_IN_WORD = re.compile(r"[a-z]@[a-z]")
 _LEET = str.maketrans("0134578@", "oieastba")
 # "$" for "s" inside a word ("$ale", "bu$iness"); amounts are already "[money]".
 _DOLLAR_S = re.compile(r"(?<![^\W\d_])\$(?=[a-z])|(?<=[a-z])\$")
+_ASCII_DIGITS = "0123456789"
+# What str.split() splits ASCII text on, besides one space: two spaces and the other
+# ASCII whitespace characters.
+_ASCII_WHITESPACE_BUT_SPACE = (
+    "  ",
+    "\t",
+    "\n",
+    "\x0b",
+    "\x0c",
+    "\r",
+    "\x1c",
+    "\x1d",
+    "\x1e",
+    "\x1f",
+)
 
 
 def _unleet(text: str, hits: list[int]) -> str:
@@ -85,19 +103,34 @@ def model_text(normalized: str) -> str:
     run only when a cheap search says they can change something.
     """
     text = normalized
-    if _EMOJI_HINT.search(text) is not None:
+    # ASCII text (most messages) holds no emoji and no digit but 0-9, which lets the cheap
+    # substring tests below stand in for regex scans; the result is the same either way.
+    is_ascii = text.isascii()
+    if not is_ascii and _EMOJI_HINT.search(text) is not None:
         text = " ".join(_EMOJI.sub(" ", text).split())
     if "$" in text:
         text = _DOLLAR_S.sub("s", text)
-    hits = [m.start() for m in _DIGIT_BY_LETTER.finditer(text)]
+    if is_ascii and not any(map(text.__contains__, _ASCII_DIGITS)):
+        hits = []
+    else:
+        hits = [m.start() for m in _DIGIT_BY_LETTER.finditer(text)]
     if "@" in text:
         hits = sorted(hits + [m.start() for m in _AT_IN_WORD.finditer(text)])
     if hits:
         text = _unleet(text, hits)
     if text is not normalized and text != normalized:
         # Digits that emoji or leet had split up can form a phone number again; read them
-        # with the normaliser's own rule so both spellings give "[phone]".
-        text = " ".join(_PHONE.sub(_phone_digits_ok, text).split())
+        # with the normaliser's own rule so both spellings give "[phone]". That rule needs
+        # seven digits, so ASCII text with fewer is left as it is, and its whitespace is
+        # collapsed only if it has something to collapse.
+        if not is_ascii or sum(map(text.count, _ASCII_DIGITS)) >= 7:
+            text = " ".join(_PHONE.sub(_phone_digits_ok, text).split())
+        elif (
+            text[:1] == " "
+            or text[-1:] == " "
+            or any(map(text.__contains__, _ASCII_WHITESPACE_BUT_SPACE))
+        ):
+            text = " ".join(text.split())
     return text
 
 

@@ -207,7 +207,16 @@ _ONE_LETTER_WORDS = frozenset("aeiouyéèàåö")
 _SPELLED_HINT_SPACE = re.compile(
     rf" [{_LATIN_LETTER}] [{_LATIN_LETTER}] [{_LATIN_LETTER}](?![^\W_])"
 )
+_SPELLED_MARKS = ".-_*·•~"
 _SPELLED_HINT_MARK = re.compile(rf"[.\-_*·•~] ?[{_LATIN_LETTER}] ?[.\-_*·•~]")
+# The same hint once per mark, each starting with that mark as a literal: the regex engine
+# jumps from one "." to the next instead of testing a character class at every position,
+# and marks absent from the text (most of them, usually) are skipped by a substring test.
+# The first match of the hint is the first of these.
+_SPELLED_HINT_MARK_AT = tuple(
+    (mark, re.compile(rf"{re.escape(mark)} ?[{_LATIN_LETTER}] ?[.\-_*·•~]"))
+    for mark in _SPELLED_MARKS
+)
 _SPELLED_SEPARATORS = re.compile(r"[ .\-_*·•~]")
 
 # Leetspeak: a digit or symbol that stands for a letter inside a word ("fr33", "d3mo",
@@ -476,14 +485,16 @@ def _join_spelled_out(text: str) -> str:
     if text[1:2] == " " and text[3:4] == " ":  # "f r e e ..." at the very start
         first = 0
     else:
-        firsts = [
-            found.start()
-            for found in (_SPELLED_HINT_SPACE.search(text), _SPELLED_HINT_MARK.search(text))
-            if found is not None
-        ]
-        if not firsts:
+        found = _SPELLED_HINT_SPACE.search(text)
+        first = -1 if found is None else found.start()
+        for mark, hint in _SPELLED_HINT_MARK_AT:
+            if mark in text:
+                # only a match before the best so far can matter
+                found = hint.search(text, 0, len(text) if first < 0 else first + 4)
+                if found is not None and (first < 0 or found.start() < first):
+                    first = found.start()
+        if first < 0:
             return text
-        first = min(firsts)
     # cut just after a space, so that the look-behind sees what it would see in the whole text
     start = text.rfind(" ", 0, max(0, first - 6)) + 1
     return text[:start] + _SPELLED.sub(_join_spelled, text[start:])
@@ -659,18 +670,14 @@ def normalize(text: str, subject: str = "", *, max_chars: int = MAX_INPUT_CHARS)
     raw = _undo_leet(raw)
     raw = _cut_repeats(raw)
     # str.split() with no argument splits on every Unicode whitespace, U+2028/U+2029 included.
-    # ASCII text with single spaces only (the other ASCII controls are spaces by now) is
-    # already in that form.
-    if (
-        is_ascii
-        and "  " not in raw
-        and "\n" not in raw
-        and "\t" not in raw
-        and "\r" not in raw
-        and raw[:1] != " "
-        and raw[-1:] != " "
-    ):
-        out = raw
+    # In ASCII text the other controls are spaces by now, so without a tab or line break the
+    # only whitespace is " ": collapsing runs of it and stripping the ends gives the same
+    # text as " ".join(raw.split()) without building a list of every word (a run of n
+    # spaces needs log2(n) passes).
+    if is_ascii and "\n" not in raw and "\t" not in raw and "\r" not in raw:
+        while "  " in raw:
+            raw = raw.replace("  ", " ")
+        out = raw.strip(" ")
     else:
         out = " ".join(raw.split())
     return Normalized(
