@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from pitchless.guard._normalize import _PHONE, _phone_digits_ok
+from pitchless.guard._normalize import _PHONE, _ascii_variant, _phone_digits_ok
 
 __all__ = [
     "FEATURE_VERSION",
@@ -58,6 +58,7 @@ _EMOJI_HINT = re.compile("[\u2600-\u2bff\U0001f000-\U0001faff]")
 # Cheap tests first: a digit touching a letter (the regex engine jumps from digit to digit),
 # or an "@" between letters (e-mail addresses are already "[email]").
 _DIGIT_BY_LETTER = re.compile(r"\d(?:(?<=[a-z@]\d)|(?=[a-z@]))")
+_DIGIT_BY_LETTER_ASCII = _ascii_variant(_DIGIT_BY_LETTER)
 _AT_IN_WORD = re.compile(r"[a-z]@[a-z]")
 _LEET = str.maketrans("0134578@", "oieastba")
 # "$" for "s" inside a word ("$ale", "bu$iness"); amounts are already "[money]".
@@ -113,7 +114,8 @@ def model_text(normalized: str) -> str:
     if is_ascii and not any(map(text.__contains__, _ASCII_DIGITS)):
         hits = []
     else:
-        hits = [m.start() for m in _DIGIT_BY_LETTER.finditer(text)]
+        by_letter = _DIGIT_BY_LETTER_ASCII if is_ascii else _DIGIT_BY_LETTER
+        hits = [m.start() for m in by_letter.finditer(text)]
     if "@" in text:
         hits = sorted(hits + [m.start() for m in _AT_IN_WORD.finditer(text)])
     if hits:

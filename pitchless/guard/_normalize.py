@@ -118,6 +118,34 @@ _PHONE_PSEUDO = re.compile(r"\[(?:phone|tel|telephone|phone number)\]")
 _DIGIT = re.compile(r"\d")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
+
+def _ascii_variant(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """``pattern`` with ASCII-only ``\\d``, ``\\s``, ``\\w`` and ``\\b``, for ASCII text only.
+
+    On ASCII text without the controls \\x1c-\\x1f (which normalisation has turned into
+    spaces by then) both versions match exactly the same; the ASCII one tests a character
+    class instead of looking up a Unicode category at every position, which is faster.
+    """
+    return re.compile(pattern.pattern, (pattern.flags & ~re.UNICODE) | re.ASCII)
+
+
+_MONEY_CODE_HINT_ASCII = _ascii_variant(_MONEY_CODE_HINT)
+_MONEY_NUMBER_ASCII = _ascii_variant(_MONEY_NUMBER)
+_PHONE_ASCII = _ascii_variant(_PHONE)
+
+_ASCII_DIGITS = "0123456789"
+_ASCII_DIGIT_BYTES = _ASCII_DIGITS.encode("ascii")
+
+
+def _ascii_digit_count(text: str) -> int:
+    """How many of the characters 0-9 ``text`` holds."""
+    if text.isascii():
+        # deleting them from the bytes is one C pass; ten str.count calls are ten
+        data = text.encode("ascii")
+        return len(data) - len(data.translate(None, _ASCII_DIGIT_BYTES))
+    return sum(map(text.count, _ASCII_DIGITS))
+
+
 # --- Against evasion -------------------------------------------------------------------------
 Ranges = tuple[tuple[int, int], ...]
 
@@ -658,16 +686,24 @@ def normalize(text: str, subject: str = "", *, max_chars: int = MAX_INPUT_CHARS)
         raw = _PHONE_PSEUDO.sub(" [phone] ", raw)
     if "$" in raw or "€" in raw or "£" in raw or "¥" in raw or "₹" in raw or "₦" in raw:
         raw = _MONEY_SYMBOL.sub(" [money] ", raw)
-    if _DIGIT.search(raw) is not None:
-        if _MONEY_CODE_HINT.search(raw) is not None:
+    # Still ASCII here if it was: every replacement so far is ASCII. On ASCII text the
+    # substring tests and the ASCII variants of the patterns give the same results faster.
+    if is_ascii:
+        has_digit = any(map(raw.__contains__, _ASCII_DIGITS))
+    else:
+        has_digit = _DIGIT.search(raw) is not None
+    if has_digit:
+        if (_MONEY_CODE_HINT_ASCII if is_ascii else _MONEY_CODE_HINT).search(raw) is not None:
             raw = _MONEY_CODE.sub(" [money] ", raw)
-        raw = _MONEY_NUMBER.sub(_money_if_standalone, raw)
-        if sum(map(raw.count, "0123456789")) >= 7:  # a phone number has seven digits or more
-            raw = _PHONE.sub(_phone_digits_ok, raw)
+        raw = (_MONEY_NUMBER_ASCII if is_ascii else _MONEY_NUMBER).sub(_money_if_standalone, raw)
+        if _ascii_digit_count(raw) >= 7:  # a phone number has seven digits or more
+            raw = (_PHONE_ASCII if is_ascii else _PHONE).sub(_phone_digits_ok, raw)
     # After amounts, links and addresses are placeholders, so "$99", "v3.1" or "a.b@c.de"
     # cannot be taken for a disguised word.
     raw = _join_spelled_out(raw)
-    raw = _undo_leet(raw)
+    # Leetspeak needs a digit, "$" or "@" (the steps since the digit test add no digit).
+    if has_digit or "$" in raw or "@" in raw:
+        raw = _undo_leet(raw)
     raw = _cut_repeats(raw)
     # str.split() with no argument splits on every Unicode whitespace, U+2028/U+2029 included.
     # In ASCII text the other controls are spaces by now, so without a tab or line break the
