@@ -299,6 +299,8 @@ for _ch in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789[]_":
     _ASCII_WORD[ord(_ch)] = True
 for _cp in range(0xC0, 0x100):
     _ASCII_WORD[_cp] = _cp not in (0xD7, 0xF7)
+# the same for ASCII as a bytes.translate table (0 or 1 per byte)
+_ASCII_WORD_BYTES = bytes(_ASCII_WORD[:128].astype(np.uint8)) + bytes(128)
 
 
 def _word_mask(cp: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
@@ -327,15 +329,22 @@ def _mix(h: U64Array, salt: np.uint64) -> U64Array:
     return out
 
 
-def _layout(texts: Sequence[str]) -> tuple[npt.NDArray[np.uint32], I64Array, I64Array]:
-    """Code points of the padded, NUL-separated batch, plus each document's start and length."""
+def _layout(
+    texts: Sequence[str],
+) -> tuple[npt.NDArray[np.uint32], I64Array, I64Array, npt.NDArray[np.bool_] | None]:
+    """Code points of the padded, NUL-separated batch, each document's start and length, and
+    for an all-ASCII batch its word-character mask (``None`` otherwise)."""
     docs = [t[:MAX_DOC_CHARS] for t in texts]
     # " " + doc + " " for each document, NUL between them and nine NULs at the end, built
     # by one join rather than a new string per document
     joined = " " + " \x00 ".join(docs) + " " + "\x00" * 9
+    mask = None
     if joined.isascii():
-        # one byte per character: a copy and a widening cast, cheaper than UTF-32 encoding
-        cp = np.frombuffer(joined.encode("ascii"), dtype=np.uint8).astype(np.uint32)
+        # One byte per character: a copy and a widening cast, cheaper than UTF-32 encoding;
+        # and the word mask is one byte translation, cheaper than a gather.
+        data = joined.encode("ascii")
+        cp = np.frombuffer(data, dtype=np.uint8).astype(np.uint32)
+        mask = np.frombuffer(data.translate(_ASCII_WORD_BYTES), dtype=np.bool_)
     else:
         cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
@@ -343,7 +352,7 @@ def _layout(texts: Sequence[str]) -> tuple[npt.NDArray[np.uint32], I64Array, I64
     starts = np.zeros(len(docs), dtype=np.int64)
     if len(docs) > 1:
         np.cumsum(lengths[:-1] + 1, out=starts[1:])
-    return cp, starts, lengths
+    return cp, starts, lengths, mask
 
 
 def _keys(spec: FeatureSpec, mixed: U64Array) -> I64Array:
@@ -377,7 +386,7 @@ def hash_batch(texts: Sequence[str], spec: FeatureSpec) -> HashedBatch:
     n_docs = len(texts)
     if n_docs == 0:
         return HashedBatch(0, [], np.zeros(0, dtype=np.float32), None)
-    cp, starts, lengths = _layout(texts)
+    cp, starts, lengths, ascii_mask = _layout(texts)
     total = len(cp)
     g = _prefix_sums(cp)
     pw = _POWERS.p
@@ -409,7 +418,7 @@ def hash_batch(texts: Sequence[str], spec: FeatureSpec) -> HashedBatch:
 
     need_words = spec.word_ngrams or spec.cue_features or spec.word_prefix
     if need_words:
-        wstart, wend, wmask = _word_spans_mask(cp)
+        wstart, wend, wmask = _word_spans_mask(cp, ascii_mask)
     else:
         wstart = wend = np.zeros(0, np.int64)
         wmask = np.zeros(0, dtype=bool)
@@ -681,10 +690,10 @@ def cue_matrix(texts: Sequence[str]) -> npt.NDArray[np.int64]:
     lex = _lexicon()
     if n_docs == 0:
         return np.zeros((0, lex.n_classes), dtype=np.int64)
-    cp, starts, _ = _layout([model_text(t) for t in texts])
+    cp, starts, _, ascii_mask = _layout([model_text(t) for t in texts])
     g = _prefix_sums(cp)
     pw = _POWERS.p
-    wstart, wend, wmask = _word_spans_mask(cp)
+    wstart, wend, wmask = _word_spans_mask(cp, ascii_mask)
     with np.errstate(over="ignore"):
         wh = (g[wend] - g[wstart]) * pw[wstart]
     wdoc = np.searchsorted(starts, wstart, side="right") - 1
@@ -824,15 +833,21 @@ def word_spans(cp: npt.NDArray[np.uint32]) -> tuple[I64Array, I64Array]:
 
 
 def _word_spans_mask(
-    cp: npt.NDArray[np.uint32],
+    cp: npt.NDArray[np.uint32], mask: npt.NDArray[np.bool_] | None = None
 ) -> tuple[I64Array, I64Array, npt.NDArray[np.bool_]]:
-    """:func:`word_spans` plus the word-character mask it was computed from."""
-    w = _word_mask(cp)
+    """:func:`word_spans` plus the word-character mask it was computed from (or ``mask``,
+    when the caller has it already)."""
+    w = _word_mask(cp) if mask is None else mask
     if not w.any():
         empty: I64Array = np.zeros(0, dtype=np.int64)
         return empty, empty.copy(), w
-    padded = np.concatenate(([False], w, [False]))
-    change = np.flatnonzero(padded[1:] != padded[:-1]).astype(np.int64)
+    if w[0] or w[-1]:
+        padded = np.concatenate(([False], w, [False]))
+        change = np.flatnonzero(padded[1:] != padded[:-1]).astype(np.int64, copy=False)
+    else:
+        # a batch layout starts with a space and ends with NULs: no padding copy needed
+        change = np.flatnonzero(w[1:] != w[:-1]).astype(np.int64, copy=False)
+        change += 1
     return change[0::2], change[1::2], w
 
 
