@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from pitchless.guard._normalize import _PHONE, _ascii_variant, _phone_digits_ok
+from pitchless.guard._normalize import _PHONE, _ascii_variant, _phone_digits_ok, _single_spaced
 
 __all__ = [
     "FEATURE_VERSION",
@@ -64,20 +64,6 @@ _LEET = str.maketrans("0134578@", "oieastba")
 # "$" for "s" inside a word ("$ale", "bu$iness"); amounts are already "[money]".
 _DOLLAR_S = re.compile(r"(?<![^\W\d_])\$(?=[a-z])|(?<=[a-z])\$")
 _ASCII_DIGITS = "0123456789"
-# What str.split() splits ASCII text on, besides one space: two spaces and the other
-# ASCII whitespace characters.
-_ASCII_WHITESPACE_BUT_SPACE = (
-    "  ",
-    "\t",
-    "\n",
-    "\x0b",
-    "\x0c",
-    "\r",
-    "\x1c",
-    "\x1d",
-    "\x1e",
-    "\x1f",
-)
 
 
 def _unleet(text: str, hits: list[int]) -> str:
@@ -108,7 +94,7 @@ def model_text(normalized: str) -> str:
     # substring tests below stand in for regex scans; the result is the same either way.
     is_ascii = text.isascii()
     if not is_ascii and _EMOJI_HINT.search(text) is not None:
-        text = " ".join(_EMOJI.sub(" ", text).split())
+        text = _single_spaced(_EMOJI.sub(" ", text))
     if "$" in text:
         text = _DOLLAR_S.sub("s", text)
     if is_ascii and not any(map(text.__contains__, _ASCII_DIGITS)):
@@ -123,16 +109,10 @@ def model_text(normalized: str) -> str:
     if text is not normalized and text != normalized:
         # Digits that emoji or leet had split up can form a phone number again; read them
         # with the normaliser's own rule so both spellings give "[phone]". That rule needs
-        # seven digits, so ASCII text with fewer is left as it is, and its whitespace is
-        # collapsed only if it has something to collapse.
+        # seven digits, so ASCII text with fewer cannot hold one and is not scanned.
         if not is_ascii or sum(map(text.count, _ASCII_DIGITS)) >= 7:
-            text = " ".join(_PHONE.sub(_phone_digits_ok, text).split())
-        elif (
-            text[:1] == " "
-            or text[-1:] == " "
-            or any(map(text.__contains__, _ASCII_WHITESPACE_BUT_SPACE))
-        ):
-            text = " ".join(text.split())
+            text = _PHONE.sub(_phone_digits_ok, text)
+        text = _single_spaced(text)
     return text
 
 

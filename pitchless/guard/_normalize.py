@@ -284,9 +284,26 @@ _REPEATED = re.compile(r"([!?.])\1{3,}")
 
 def _clean_surrogates(text: str) -> str:
     # Lone surrogates (from ``surrogateescape`` decoding) cannot be encoded or NFKC'd safely.
-    if _SURROGATES.search(text) is None:
-        return text
-    return _SURROGATES.sub("\ufffd", text)
+    # Strict UTF-8 encoding fails exactly when the text holds a surrogate code point, and is
+    # a faster test than scanning for them with a character class.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATES.sub("\ufffd", text)
+    return text
+
+
+def _single_spaced(text: str) -> str:
+    """``" ".join(text.split())``: whitespace runs to one space, none at either end."""
+    # Every whitespace character but " " is unprintable (a test checks this for every code
+    # point), so in printable text collapsing runs of " " and stripping the ends gives the
+    # same as splitting and joining, without building a string per word. A run of n spaces
+    # takes log2(n) passes.
+    if text.isprintable():
+        while "  " in text:
+            text = text.replace("  ", " ")
+        return text.strip(" ")
+    return " ".join(text.split())
 
 
 def _drop_raw_text_elements(text: str) -> str:
@@ -705,19 +722,9 @@ def normalize(text: str, subject: str = "", *, max_chars: int = MAX_INPUT_CHARS)
     if has_digit or "$" in raw or "@" in raw:
         raw = _undo_leet(raw)
     raw = _cut_repeats(raw)
-    # str.split() with no argument splits on every Unicode whitespace, U+2028/U+2029 included.
-    # In ASCII text the other controls are spaces by now, so without a tab or line break the
-    # only whitespace is " ": collapsing runs of it and stripping the ends gives the same
-    # text as " ".join(raw.split()) without building a list of every word (a run of n
-    # spaces needs log2(n) passes).
-    if is_ascii and "\n" not in raw and "\t" not in raw and "\r" not in raw:
-        while "  " in raw:
-            raw = raw.replace("  ", " ")
-        out = raw.strip(" ")
-    else:
-        out = " ".join(raw.split())
+    # Every Unicode whitespace, U+2028/U+2029 included, becomes a single space.
     return Normalized(
-        text=out,
+        text=_single_spaced(raw),
         truncated=truncated,
         is_html=is_html,
         has_merge_token=has_merge,
