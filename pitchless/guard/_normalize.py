@@ -521,6 +521,19 @@ def _join_spelled(match: re.Match[str]) -> str:
     return match.group(0) if _ONE_LETTER_WORDS.issuperset(word) else word
 
 
+def _first_spelled_hint(text: str) -> int:
+    """Where the first match of _SPELLED_HINT_SPACE or _SPELLED_HINT_MARK starts, or -1."""
+    found = _SPELLED_HINT_SPACE.search(text)
+    first = -1 if found is None else found.start()
+    for mark, hint in _SPELLED_HINT_MARK_AT:
+        if mark in text:
+            # only a match before the best so far can matter, and a match is 5 long at most
+            found = hint.search(text, 0, len(text) if first < 0 else first + 4)
+            if found is not None and (first < 0 or found.start() < first):
+                first = found.start()
+    return first
+
+
 def _join_spelled_out(text: str) -> str:
     """Join letters spelled out with spaces, dots or hyphens ("d e m o", "f.r.e.e", "F-R-E-E")."""
     # The full pattern starts with look-behinds, which the regex engine tries at every
@@ -530,14 +543,7 @@ def _join_spelled_out(text: str) -> str:
     if text[1:2] == " " and text[3:4] == " ":  # "f r e e ..." at the very start
         first = 0
     else:
-        found = _SPELLED_HINT_SPACE.search(text)
-        first = -1 if found is None else found.start()
-        for mark, hint in _SPELLED_HINT_MARK_AT:
-            if mark in text:
-                # only a match before the best so far can matter
-                found = hint.search(text, 0, len(text) if first < 0 else first + 4)
-                if found is not None and (first < 0 or found.start() < first):
-                    first = found.start()
+        first = _first_spelled_hint(text)
         if first < 0:
             return text
     # cut just after a space, so that the look-behind sees what it would see in the whole text
