@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from pitchless.guard._normalize import _PHONE, _phone_digits_ok
+from pitchless.guard._normalize import _PHONE, _ascii_variant, _phone_digits_ok, _single_spaced
 
 __all__ = [
     "FEATURE_VERSION",
@@ -45,8 +45,11 @@ __all__ = [
 FEATURE_VERSION = 3
 #: Characters of one document that are hashed (normalised text is already capped upstream).
 MAX_DOC_CHARS = 20_000
-#: Characters per internal chunk: bounds peak memory whatever the batch size.
-CHUNK_CHARS = 400_000
+#: Characters per internal chunk: bounds peak memory whatever the batch size. Small enough
+#: that a chunk's 64-bit hash arrays (8 bytes a character) stay in a core's L2 cache while
+#: the n-gram passes go over them again and again, large enough that numpy's per-call
+#: overhead is spread over a few hundred messages. Results do not depend on it.
+CHUNK_CHARS = 80_000
 
 # Pictographs and dingbats, with their joiners and presentation selectors: a disguise sprinkles
 # them between words, so the model reads the words without them.
@@ -55,10 +58,12 @@ _EMOJI_HINT = re.compile("[\u2600-\u2bff\U0001f000-\U0001faff]")
 # Cheap tests first: a digit touching a letter (the regex engine jumps from digit to digit),
 # or an "@" between letters (e-mail addresses are already "[email]").
 _DIGIT_BY_LETTER = re.compile(r"\d(?:(?<=[a-z@]\d)|(?=[a-z@]))")
+_DIGIT_BY_LETTER_ASCII = _ascii_variant(_DIGIT_BY_LETTER)
 _AT_IN_WORD = re.compile(r"[a-z]@[a-z]")
 _LEET = str.maketrans("0134578@", "oieastba")
 # "$" for "s" inside a word ("$ale", "bu$iness"); amounts are already "[money]".
 _DOLLAR_S = re.compile(r"(?<![^\W\d_])\$(?=[a-z])|(?<=[a-z])\$")
+_ASCII_DIGITS = "0123456789"
 
 
 def _unleet(text: str, hits: list[int]) -> str:
@@ -85,19 +90,29 @@ def model_text(normalized: str) -> str:
     run only when a cheap search says they can change something.
     """
     text = normalized
-    if _EMOJI_HINT.search(text) is not None:
-        text = " ".join(_EMOJI.sub(" ", text).split())
+    # ASCII text (most messages) holds no emoji and no digit but 0-9, which lets the cheap
+    # substring tests below stand in for regex scans; the result is the same either way.
+    is_ascii = text.isascii()
+    if not is_ascii and _EMOJI_HINT.search(text) is not None:
+        text = _single_spaced(_EMOJI.sub(" ", text))
     if "$" in text:
         text = _DOLLAR_S.sub("s", text)
-    hits = [m.start() for m in _DIGIT_BY_LETTER.finditer(text)]
+    if is_ascii and not any(map(text.__contains__, _ASCII_DIGITS)):
+        hits = []
+    else:
+        by_letter = _DIGIT_BY_LETTER_ASCII if is_ascii else _DIGIT_BY_LETTER
+        hits = [m.start() for m in by_letter.finditer(text)]
     if "@" in text:
         hits = sorted(hits + [m.start() for m in _AT_IN_WORD.finditer(text)])
     if hits:
         text = _unleet(text, hits)
     if text is not normalized and text != normalized:
         # Digits that emoji or leet had split up can form a phone number again; read them
-        # with the normaliser's own rule so both spellings give "[phone]".
-        text = " ".join(_PHONE.sub(_phone_digits_ok, text).split())
+        # with the normaliser's own rule so both spellings give "[phone]". That rule needs
+        # seven digits, so ASCII text with fewer cannot hold one and is not scanned.
+        if not is_ascii or sum(map(text.count, _ASCII_DIGITS)) >= 7:
+            text = _PHONE.sub(_phone_digits_ok, text)
+        text = _single_spaced(text)
     return text
 
 
@@ -236,11 +251,12 @@ class HashedBatch:
 
 
 class _Powers:
-    """Grow-only tables of P**i and Q**i (mod 2**64), shared by all calls."""
+    """Grow-only tables of P**i, Q**i and P**i * _MIX1 (mod 2**64), shared by all calls."""
 
     def __init__(self) -> None:
         self.p: U64Array = np.ones(1, dtype=U64)
         self.q: U64Array = np.ones(1, dtype=U64)
+        self.pk: U64Array = np.full(1, _MIX1, dtype=U64)
 
     def ensure(self, n: int) -> None:
         if len(self.p) >= n:
@@ -250,6 +266,7 @@ class _Powers:
             ones = np.ones(1, dtype=U64)
             self.p = np.cumprod(np.concatenate((ones, np.full(size - 1, _P, dtype=U64))), dtype=U64)
             self.q = np.cumprod(np.concatenate((ones, np.full(size - 1, _Q, dtype=U64))), dtype=U64)
+            self.pk = self.p * _MIX1
 
 
 _POWERS = _Powers()
@@ -262,21 +279,23 @@ for _ch in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789[]_":
     _ASCII_WORD[ord(_ch)] = True
 for _cp in range(0xC0, 0x100):
     _ASCII_WORD[_cp] = _cp not in (0xD7, 0xF7)
+# the same for ASCII as a bytes.translate table (0 or 1 per byte)
+_ASCII_WORD_BYTES = bytes(_ASCII_WORD[:128].astype(np.uint8)) + bytes(128)
 
 
 def _word_mask(cp: npt.NDArray[np.uint32]) -> npt.NDArray[np.bool_]:
-    mask = _ASCII_WORD[np.minimum(cp, 255)]
     high = cp > 255
-    if high.any():
-        h = cp[high]
-        ok = ~(
-            ((h >= 0x2000) & (h < 0x2070))  # general punctuation
-            | ((h >= 0x2190) & (h < 0x2C00))  # arrows, maths, boxes, dingbats
-            | ((h >= 0x3000) & (h < 0x3040))  # CJK punctuation
-            | ((h >= 0xFE00) & (h < 0xFE10))  # variation selectors
-            | (h == 0xFFFD)
-        )
-        mask[high] = ok
+    if not high.any():
+        return _ASCII_WORD[cp]  # the usual case: one lookup, no clipping pass
+    mask = _ASCII_WORD[np.minimum(cp, 255)]
+    h = cp[high]
+    mask[high] = ~(
+        ((h >= 0x2000) & (h < 0x2070))  # general punctuation
+        | ((h >= 0x2190) & (h < 0x2C00))  # arrows, maths, boxes, dingbats
+        | ((h >= 0x3000) & (h < 0x3040))  # CJK punctuation
+        | ((h >= 0xFE00) & (h < 0xFE10))  # variation selectors
+        | (h == 0xFFFD)
+    )
     return mask
 
 
@@ -290,24 +309,56 @@ def _mix(h: U64Array, salt: np.uint64) -> U64Array:
     return out
 
 
-def _layout(texts: Sequence[str]) -> tuple[npt.NDArray[np.uint32], I64Array, I64Array]:
-    """Code points of the padded, NUL-separated batch, plus each document's start and length."""
-    docs = [" " + t[:MAX_DOC_CHARS] + " " for t in texts]
-    joined = "\x00".join(docs) + "\x00" * 9
-    cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
+def _layout(
+    texts: Sequence[str],
+) -> tuple[npt.NDArray[np.uint32], I64Array, I64Array, npt.NDArray[np.bool_] | None]:
+    """Code points of the padded, NUL-separated batch, each document's start and length, and
+    for an all-ASCII batch its word-character mask (``None`` otherwise)."""
+    docs = [t[:MAX_DOC_CHARS] for t in texts]
+    # " " + doc + " " for each document, NUL between them and nine NULs at the end, built
+    # by one join rather than a new string per document
+    joined = " " + " \x00 ".join(docs) + " " + "\x00" * 9
+    mask = None
+    if joined.isascii():
+        # One byte per character: a copy and a widening cast, cheaper than UTF-32 encoding;
+        # and the word mask is one byte translation, cheaper than a gather.
+        data = joined.encode("ascii")
+        cp = np.frombuffer(data, dtype=np.uint8).astype(np.uint32)
+        mask = np.frombuffer(data.translate(_ASCII_WORD_BYTES), dtype=np.bool_)
+    else:
+        cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+    lengths += 2
     starts = np.zeros(len(docs), dtype=np.int64)
     if len(docs) > 1:
         np.cumsum(lengths[:-1] + 1, out=starts[1:])
-    return cp, starts, lengths
+    return cp, starts, lengths, mask
 
 
 def _keys(spec: FeatureSpec, mixed: U64Array) -> I64Array:
+    """Keys ``bucket * 2 + negative`` of mixed hashes; shifts ``mixed`` in place."""
     # The top ``bits`` bits are the bucket and the next bit the sign: one shift gives
-    # ``bucket * 2 + negative`` directly.
+    # ``bucket * 2 + negative`` directly. The result is below 2**63, so the unsigned array
+    # is reinterpreted as signed instead of converted.
     if spec.alternate_sign:
-        return (mixed >> U64(63 - spec.bits)).astype(np.int64)
-    return ((mixed >> U64(64 - spec.bits)) << U64(1)).astype(np.int64)
+        mixed >>= U64(63 - spec.bits)
+    else:
+        mixed >>= U64(64 - spec.bits)
+        mixed <<= U64(1)
+    return mixed.view(np.int64)
+
+
+def _prefix_sums(cp: npt.NDArray[np.uint32]) -> U64Array:
+    """``G`` of the module docstring: ``G[i] = sum_{j<i} cp[j] * Q**j`` (mod 2**64)."""
+    total = len(cp)
+    _POWERS.ensure(total + 1)
+    g = np.empty(total + 1, dtype=U64)
+    g[0] = 0
+    terms = cp.astype(U64)
+    with np.errstate(over="ignore"):
+        terms *= _POWERS.q[:total]
+        np.cumsum(terms, out=g[1:])
+    return g
 
 
 def hash_batch(texts: Sequence[str], spec: FeatureSpec) -> HashedBatch:
@@ -315,33 +366,42 @@ def hash_batch(texts: Sequence[str], spec: FeatureSpec) -> HashedBatch:
     n_docs = len(texts)
     if n_docs == 0:
         return HashedBatch(0, [], np.zeros(0, dtype=np.float32), None)
-    cp, starts, lengths = _layout(texts)
+    cp, starts, lengths, ascii_mask = _layout(texts)
     total = len(cp)
-    _POWERS.ensure(total + 1)
-    with np.errstate(over="ignore"):
-        g = np.zeros(total + 1, dtype=U64)
-        np.cumsum(cp.astype(U64) * _POWERS.q[:total], out=g[1:])
+    g = _prefix_sums(cp)
     pw = _POWERS.p
-    is_sep = cp == 0
+    pk = _POWERS.pk
 
     parts: list[tuple[I64Array, I64Array]] = []
     n_occ = np.zeros(n_docs, dtype=np.int64)
-    for n in range(spec.char_min, spec.char_max + 1):
+    # keep[i]: the n characters from i hold no separator. Growing n by one ANDs in one more
+    # shifted copy; the n-grams that reach a separator are the first n-1 positions before it.
+    not_sep = cp != 0
+    keep = not_sep
+    for n in range(1, spec.char_max + 1):
         m = total - n + 1
+        if n > 1:
+            keep = keep[:m] & not_sep[n - 1 : n - 1 + m]
+        if n < spec.char_min:
+            continue
+        # _mix(h, n) is (h + n) * _MIX1 = (G[i+n] - G[i]) * (P**i * _MIX1) + n * _MIX1: with
+        # the premultiplied powers, one multiply and one add per n-gram, in place
         with np.errstate(over="ignore"):
-            h = (g[n : n + m] - g[:m]) * pw[:m]
-        # An n-gram is kept when it contains no separator; the first n-1 positions before each
-        # separator are exactly the ones that reach it.
-        bad = is_sep[:m].copy()
-        for k in range(1, n):
-            bad |= is_sep[k : k + m]
-        keys = _keys(spec, _mix(h[~bad], U64(n)))
+            h = g[n : n + m] - g[:m]
+            h *= pk[:m]
+            h = h[keep]
+            h += U64(n) * _MIX1
+        keys = _keys(spec, h)
         counts = np.maximum(lengths - n + 1, 0)
         parts.append((keys, counts))
         n_occ += counts
 
     need_words = spec.word_ngrams or spec.cue_features or spec.word_prefix
-    wstart, wend = word_spans(cp) if need_words else (np.zeros(0, np.int64),) * 2
+    if need_words:
+        wstart, wend, wmask = _word_spans_mask(cp, ascii_mask)
+    else:
+        wstart = wend = np.zeros(0, np.int64)
+        wmask = np.zeros(0, dtype=bool)
     wh: U64Array = np.zeros(0, dtype=U64)
     wdoc: I64Array = np.zeros(0, dtype=np.int64)
     if len(wstart):
@@ -380,7 +440,7 @@ def hash_batch(texts: Sequence[str], spec: FeatureSpec) -> HashedBatch:
         length_keys = _keys(spec, _mix(bins, _LENGTH_SALT))
     extra = None
     if spec.cue_features:
-        cues = _cue_counts(n_docs, cp, g, pw, wstart, wend, wh, wdoc)
+        cues = _cue_counts(n_docs, cp, g, pw, wstart, wend, wh, wdoc, wmask)
         tokens = _structure_tokens(cues, cp, starts, lengths)
         extra = (*_token_keys(spec, tokens), float(spec.cue_weight))
         return HashedBatch(
@@ -532,7 +592,7 @@ def _lookup(
 ) -> tuple[npt.NDArray[np.bool_], I64Array]:
     """Which hashes are in ``table`` (and ``ok``), and the class of each one found."""
     keys, classes = table
-    hit = _lexicon().filter[(h >> U64(64 - _FILTER_BITS)).astype(np.int64)]
+    hit = _lexicon().filter[(h >> U64(64 - _FILTER_BITS)).view(np.int64)]
     if ok is not None:
         hit &= ok
     cand = np.flatnonzero(hit)
@@ -553,8 +613,12 @@ def _cue_counts(
     wend: I64Array,
     wh: U64Array,
     wdoc: I64Array,
+    wmask: npt.NDArray[np.bool_],
 ) -> npt.NDArray[np.int64]:
-    """``(n_docs, n_classes + 1)`` counts of cue-class hits; the last column counts links."""
+    """``(n_docs, n_classes + 1)`` counts of cue-class hits; the last column counts links.
+
+    ``wmask`` is the word-character mask of ``cp`` (see :func:`_word_spans_mask`).
+    """
     lex = _lexicon()
     n_cls = lex.n_classes + 1
     flat = np.zeros(n_docs * n_cls, dtype=np.int64)
@@ -590,7 +654,7 @@ def _cue_counts(
             hits.append(wdoc[ok][hit] * n_cls + classes)
     # A link: a top-level-domain word right after "." that follows a word character.
     before = np.maximum(wstart - 1, 0)
-    dotted = (wstart >= 2) & (cp[before] == 46) & _word_mask(cp[np.maximum(wstart - 2, 0)])
+    dotted = (wstart >= 2) & (cp[before] == 46) & wmask[np.maximum(wstart - 2, 0)]
     if dotted.any():
         idx = np.minimum(np.searchsorted(lex.tlds, wh[dotted]), len(lex.tlds) - 1)
         tld = lex.tlds[idx] == wh[dotted]
@@ -606,18 +670,14 @@ def cue_matrix(texts: Sequence[str]) -> npt.NDArray[np.int64]:
     lex = _lexicon()
     if n_docs == 0:
         return np.zeros((0, lex.n_classes), dtype=np.int64)
-    cp, starts, _ = _layout([model_text(t) for t in texts])
-    total = len(cp)
-    _POWERS.ensure(total + 1)
-    with np.errstate(over="ignore"):
-        g = np.zeros(total + 1, dtype=U64)
-        np.cumsum(cp.astype(U64) * _POWERS.q[:total], out=g[1:])
+    cp, starts, _, ascii_mask = _layout([model_text(t) for t in texts])
+    g = _prefix_sums(cp)
     pw = _POWERS.p
-    wstart, wend = word_spans(cp)
+    wstart, wend, wmask = _word_spans_mask(cp, ascii_mask)
     with np.errstate(over="ignore"):
         wh = (g[wend] - g[wstart]) * pw[wstart]
     wdoc = np.searchsorted(starts, wstart, side="right") - 1
-    return _cue_counts(n_docs, cp, g, pw, wstart, wend, wh, wdoc)[:, : lex.n_classes]
+    return _cue_counts(n_docs, cp, g, pw, wstart, wend, wh, wdoc, wmask)[:, : lex.n_classes]
 
 
 # Structure tokens after the 2 * n_classes cue tokens (present, repeated) and the link token.
@@ -660,10 +720,18 @@ def _structure_tokens(
     repeated = cls > 1
     pitch_kinds = present[:, :n_pitch].sum(axis=1)
     neg_kinds = present[:, n_pitch:].sum(axis=1)
-    # question marks and percent signs per document
-    doc_of = np.repeat(np.arange(n_docs), lengths + 1)[: len(cp)]
-    questions = np.bincount(doc_of[cp[: len(doc_of)] == 63], minlength=n_docs)
-    percent = np.bincount(doc_of[cp[: len(doc_of)] == 37], minlength=n_docs) > 0
+    # Question marks and percent signs per document: both are rare, so their positions are
+    # found first and only those are mapped to documents (never inside a separator).
+    questions = np.bincount(
+        np.searchsorted(starts, np.flatnonzero(cp == 63), side="right") - 1, minlength=n_docs
+    )
+    percent = (
+        np.bincount(
+            np.searchsorted(starts, np.flatnonzero(cp == 37), side="right") - 1,
+            minlength=n_docs,
+        )
+        > 0
+    )
     blocks = [
         present,
         repeated,
@@ -740,13 +808,27 @@ def linear_scores(hb: HashedBatch, table: F32Array) -> npt.NDArray[np.float32]:
 
 def word_spans(cp: npt.NDArray[np.uint32]) -> tuple[I64Array, I64Array]:
     """Start and end (exclusive) positions of the words in a code-point array."""
-    w = _word_mask(cp)
+    wstart, wend, _ = _word_spans_mask(cp)
+    return wstart, wend
+
+
+def _word_spans_mask(
+    cp: npt.NDArray[np.uint32], mask: npt.NDArray[np.bool_] | None = None
+) -> tuple[I64Array, I64Array, npt.NDArray[np.bool_]]:
+    """:func:`word_spans` plus the word-character mask it was computed from (or ``mask``,
+    when the caller has it already)."""
+    w = _word_mask(cp) if mask is None else mask
     if not w.any():
         empty: I64Array = np.zeros(0, dtype=np.int64)
-        return empty, empty.copy()
-    padded = np.concatenate(([False], w, [False]))
-    change = np.flatnonzero(padded[1:] != padded[:-1]).astype(np.int64)
-    return change[0::2], change[1::2]
+        return empty, empty.copy(), w
+    if w[0] or w[-1]:
+        padded = np.concatenate(([False], w, [False]))
+        change = np.flatnonzero(padded[1:] != padded[:-1]).astype(np.int64, copy=False)
+    else:
+        # a batch layout starts with a space and ends with NULs: no padding copy needed
+        change = np.flatnonzero(w[1:] != w[:-1]).astype(np.int64, copy=False)
+        change += 1
+    return change[0::2], change[1::2], w
 
 
 def iter_chunks(texts: Sequence[str], max_chars: int = CHUNK_CHARS) -> Iterator[tuple[int, int]]:

@@ -118,6 +118,34 @@ _PHONE_PSEUDO = re.compile(r"\[(?:phone|tel|telephone|phone number)\]")
 _DIGIT = re.compile(r"\d")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
+
+def _ascii_variant(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """``pattern`` with ASCII-only ``\\d``, ``\\s``, ``\\w`` and ``\\b``, for ASCII text only.
+
+    On ASCII text without the controls \\x1c-\\x1f (which normalisation has turned into
+    spaces by then) both versions match exactly the same; the ASCII one tests a character
+    class instead of looking up a Unicode category at every position, which is faster.
+    """
+    return re.compile(pattern.pattern, (pattern.flags & ~re.UNICODE) | re.ASCII)
+
+
+_MONEY_CODE_HINT_ASCII = _ascii_variant(_MONEY_CODE_HINT)
+_MONEY_NUMBER_ASCII = _ascii_variant(_MONEY_NUMBER)
+_PHONE_ASCII = _ascii_variant(_PHONE)
+
+_ASCII_DIGITS = "0123456789"
+_ASCII_DIGIT_BYTES = _ASCII_DIGITS.encode("ascii")
+
+
+def _ascii_digit_count(text: str) -> int:
+    """How many of the characters 0-9 ``text`` holds."""
+    if text.isascii():
+        # deleting them from the bytes is one C pass; ten str.count calls are ten
+        data = text.encode("ascii")
+        return len(data) - len(data.translate(None, _ASCII_DIGIT_BYTES))
+    return sum(map(text.count, _ASCII_DIGITS))
+
+
 # --- Against evasion -------------------------------------------------------------------------
 Ranges = tuple[tuple[int, int], ...]
 
@@ -207,7 +235,16 @@ _ONE_LETTER_WORDS = frozenset("aeiouyéèàåö")
 _SPELLED_HINT_SPACE = re.compile(
     rf" [{_LATIN_LETTER}] [{_LATIN_LETTER}] [{_LATIN_LETTER}](?![^\W_])"
 )
+_SPELLED_MARKS = ".-_*·•~"
 _SPELLED_HINT_MARK = re.compile(rf"[.\-_*·•~] ?[{_LATIN_LETTER}] ?[.\-_*·•~]")
+# The same hint once per mark, each starting with that mark as a literal: the regex engine
+# jumps from one "." to the next instead of testing a character class at every position,
+# and marks absent from the text (most of them, usually) are skipped by a substring test.
+# The first match of the hint is the first of these.
+_SPELLED_HINT_MARK_AT = tuple(
+    (mark, re.compile(rf"{re.escape(mark)} ?[{_LATIN_LETTER}] ?[.\-_*·•~]"))
+    for mark in _SPELLED_MARKS
+)
 _SPELLED_SEPARATORS = re.compile(r"[ .\-_*·•~]")
 
 # Leetspeak: a digit or symbol that stands for a letter inside a word ("fr33", "d3mo",
@@ -247,9 +284,26 @@ _REPEATED = re.compile(r"([!?.])\1{3,}")
 
 def _clean_surrogates(text: str) -> str:
     # Lone surrogates (from ``surrogateescape`` decoding) cannot be encoded or NFKC'd safely.
-    if _SURROGATES.search(text) is None:
-        return text
-    return _SURROGATES.sub("\ufffd", text)
+    # Strict UTF-8 encoding fails exactly when the text holds a surrogate code point, and is
+    # a faster test than scanning for them with a character class.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATES.sub("\ufffd", text)
+    return text
+
+
+def _single_spaced(text: str) -> str:
+    """``" ".join(text.split())``: whitespace runs to one space, none at either end."""
+    # Every whitespace character but " " is unprintable (a test checks this for every code
+    # point), so in printable text collapsing runs of " " and stripping the ends gives the
+    # same as splitting and joining, without building a string per word. A run of n spaces
+    # takes log2(n) passes.
+    if text.isprintable():
+        while "  " in text:
+            text = text.replace("  ", " ")
+        return text.strip(" ")
+    return " ".join(text.split())
 
 
 def _drop_raw_text_elements(text: str) -> str:
@@ -467,6 +521,19 @@ def _join_spelled(match: re.Match[str]) -> str:
     return match.group(0) if _ONE_LETTER_WORDS.issuperset(word) else word
 
 
+def _first_spelled_hint(text: str) -> int:
+    """Where the first match of _SPELLED_HINT_SPACE or _SPELLED_HINT_MARK starts, or -1."""
+    found = _SPELLED_HINT_SPACE.search(text)
+    first = -1 if found is None else found.start()
+    for mark, hint in _SPELLED_HINT_MARK_AT:
+        if mark in text:
+            # only a match before the best so far can matter, and a match is 5 long at most
+            found = hint.search(text, 0, len(text) if first < 0 else first + 4)
+            if found is not None and (first < 0 or found.start() < first):
+                first = found.start()
+    return first
+
+
 def _join_spelled_out(text: str) -> str:
     """Join letters spelled out with spaces, dots or hyphens ("d e m o", "f.r.e.e", "F-R-E-E")."""
     # The full pattern starts with look-behinds, which the regex engine tries at every
@@ -476,14 +543,9 @@ def _join_spelled_out(text: str) -> str:
     if text[1:2] == " " and text[3:4] == " ":  # "f r e e ..." at the very start
         first = 0
     else:
-        firsts = [
-            found.start()
-            for found in (_SPELLED_HINT_SPACE.search(text), _SPELLED_HINT_MARK.search(text))
-            if found is not None
-        ]
-        if not firsts:
+        first = _first_spelled_hint(text)
+        if first < 0:
             return text
-        first = min(firsts)
     # cut just after a space, so that the look-behind sees what it would see in the whole text
     start = text.rfind(" ", 0, max(0, first - 6)) + 1
     return text[:start] + _SPELLED.sub(_join_spelled, text[start:])
@@ -647,34 +709,28 @@ def normalize(text: str, subject: str = "", *, max_chars: int = MAX_INPUT_CHARS)
         raw = _PHONE_PSEUDO.sub(" [phone] ", raw)
     if "$" in raw or "€" in raw or "£" in raw or "¥" in raw or "₹" in raw or "₦" in raw:
         raw = _MONEY_SYMBOL.sub(" [money] ", raw)
-    if _DIGIT.search(raw) is not None:
-        if _MONEY_CODE_HINT.search(raw) is not None:
+    # Still ASCII here if it was: every replacement so far is ASCII. On ASCII text the
+    # substring tests and the ASCII variants of the patterns give the same results faster.
+    if is_ascii:
+        has_digit = any(map(raw.__contains__, _ASCII_DIGITS))
+    else:
+        has_digit = _DIGIT.search(raw) is not None
+    if has_digit:
+        if (_MONEY_CODE_HINT_ASCII if is_ascii else _MONEY_CODE_HINT).search(raw) is not None:
             raw = _MONEY_CODE.sub(" [money] ", raw)
-        raw = _MONEY_NUMBER.sub(_money_if_standalone, raw)
-        if sum(map(raw.count, "0123456789")) >= 7:  # a phone number has seven digits or more
-            raw = _PHONE.sub(_phone_digits_ok, raw)
+        raw = (_MONEY_NUMBER_ASCII if is_ascii else _MONEY_NUMBER).sub(_money_if_standalone, raw)
+        if _ascii_digit_count(raw) >= 7:  # a phone number has seven digits or more
+            raw = (_PHONE_ASCII if is_ascii else _PHONE).sub(_phone_digits_ok, raw)
     # After amounts, links and addresses are placeholders, so "$99", "v3.1" or "a.b@c.de"
     # cannot be taken for a disguised word.
     raw = _join_spelled_out(raw)
-    raw = _undo_leet(raw)
+    # Leetspeak needs a digit, "$" or "@" (the steps since the digit test add no digit).
+    if has_digit or "$" in raw or "@" in raw:
+        raw = _undo_leet(raw)
     raw = _cut_repeats(raw)
-    # str.split() with no argument splits on every Unicode whitespace, U+2028/U+2029 included.
-    # ASCII text with single spaces only (the other ASCII controls are spaces by now) is
-    # already in that form.
-    if (
-        is_ascii
-        and "  " not in raw
-        and "\n" not in raw
-        and "\t" not in raw
-        and "\r" not in raw
-        and raw[:1] != " "
-        and raw[-1:] != " "
-    ):
-        out = raw
-    else:
-        out = " ".join(raw.split())
+    # Every Unicode whitespace, U+2028/U+2029 included, becomes a single space.
     return Normalized(
-        text=out,
+        text=_single_spaced(raw),
         truncated=truncated,
         is_html=is_html,
         has_merge_token=has_merge,
