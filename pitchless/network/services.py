@@ -726,6 +726,7 @@ def send_message(
 # savepoint (two round trips each on PostgreSQL). SQLite has both clauses since 3.35.
 
 
+@cache
 def _columns(model: type[Any], names: tuple[str, ...]) -> str:
     """The quoted ``names``, checked to be every column but the primary key of ``model``: a
     new column must be given a value here, not left to the database."""
