@@ -476,8 +476,14 @@ def _read_send(
     else:
         params += [s, recipient_id]
     params += history_params(s, now=now)
+    by_conversation = conversation_id is not None
     with connection.cursor() as cursor:
-        cursor.execute(_send_sql(conversation_id is not None), params)
+        _sql.execute_prepared(
+            cursor,
+            "pitchless_send_read_c" if by_conversation else "pitchless_send_read_r",
+            _send_sql(by_conversation),
+            params,
+        )
         rows = cursor.fetchall()
     row = next((r[1:] for r in rows if r[0] == 0), None)
     if row is None:

@@ -126,3 +126,30 @@ def test_the_send_reads_the_senders_history_with_the_pair(alice, bob, carol):
         bob, recipient_id=alice.pk, conversation_id=None, now=now, idempotency_key=None
     ).history
     assert bobs.count("dont_know", now.replace(year=2000)) == 1
+
+
+def test_the_first_read_is_prepared_once_per_session_and_survives_a_rollback(alice, bob, carol):
+    from django.db import transaction
+
+    from pitchless.network import _sql
+
+    connect(alice, bob)
+    connect(alice, carol)
+    if connection.vendor == "postgresql":
+        # Start this session with nothing prepared, so that the rollback below is the one
+        # that prepared the read.
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")
+        _sql._prepared.pop(connection.connection, None)
+    with transaction.atomic():
+        services.send_message(sender=alice, recipient_id=bob.pk, text="Hi Bob")
+        transaction.set_rollback(True)  # the PREPARE is not undone with it
+    with CaptureQueriesContext(connection) as captured:
+        for text in ("Hi Carol", "How are you?", "Lunch on Friday?"):
+            services.send_message(sender=alice, recipient_id=carol.pk, text=text)
+    words = [q["sql"].split(None, 1)[0].upper() for q in captured.captured_queries]
+    if connection.vendor == "postgresql":
+        assert "PREPARE" not in words and words.count("EXECUTE") == 3, words
+    else:
+        assert "PREPARE" not in words and "EXECUTE" not in words, words
+    assert Message.objects.filter(recipient=carol).count() == 3
