@@ -19,12 +19,13 @@ the guard's scoring thread counts); the operations are interleaved in small batc
 change in the machine's load hits all of them alike. It prints, per operation, the median and
 p95 CPU ms, the ratio of the median to the bare endpoint's, the median wall ms and the
 statements per request (a separate pass with a statement counter), then a cProfile top 20 of
-each operation, written in full to ``--profile-dir`` and summarised here. A benchmark that
-prints figures, not a test.
+each operation (by the wall clock, or with ``--profile-clock cpu`` the process's CPU time),
+written in full to ``--profile-dir`` (text, and ``.prof`` for pstats) and summarised here.
+A benchmark that prints figures, not a test.
 
     .venv/bin/python bench/request_cpu.py [--db sqlite,postgres] [--iterations 200]
         [--pg-url postgres://postgres@127.0.0.1:5432/pitchless_cpu] [--model-dir DIR]
-        [--profile-dir var/request_cpu]
+        [--profile-dir var/request_cpu] [--profile-clock wall|cpu]
 
 Without ``--model-dir`` the guard's bundled model is used. Mail notices are turned off for the
 seeded members (in production a worker sends them, not the web process); the near-duplicate
