@@ -863,7 +863,7 @@ def _store_in_conversation(message: Message, *, now: datetime) -> bool:
     return True
 
 
-def _fresh_sides(message: Message, *, now: datetime) -> list[tuple[int, int, str, int, bool]]:
+def _fresh_sides(message: Message) -> list[tuple[int, int, str, int, bool]]:
     """Both sides of a new conversation as :func:`_deliver` leaves them after its first
     message: ``(member, other, folder, unread, sees the message)``, the lower member first."""
     delivered = message.filed_as not in Message.WITHHELD
@@ -894,7 +894,7 @@ def _store_first_message(message: Message, *, now: datetime) -> bool | None:
     at = _sql.when(now)
     side = "SELECT c.id, %s, %s, %s, %s, CASE WHEN %s THEN m.id END, %s FROM c, m"
     params: list[Any] = [message.sender_id, at, at, *_message_params(message, fields)]
-    for member, other, folder, unread, sees in _fresh_sides(message, now=now):
+    for member, other, folder, unread, sees in _fresh_sides(message):
         params += [member, other, folder, unread, sees, at]
     with connection.cursor() as cursor:
         cursor.execute(
