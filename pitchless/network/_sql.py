@@ -10,12 +10,15 @@ exactly what the ORM would.
 
 from __future__ import annotations
 
+import re
+import weakref
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, TypeVar
 
 from django.db import connection, models
+from django.db.backends.utils import CursorWrapper
 
 M = TypeVar("M", bound=models.Model)
 
@@ -77,3 +80,29 @@ def load(model: type[M], values: Sequence[Any]) -> M:
         names.append(attname)
         converted.append(value)
     return model.from_db(connection.alias, names, converted)
+
+
+#: the statements prepared so far in each PostgreSQL session, by its driver connection (a
+#: closed connection's set goes with it)
+_prepared: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+
+
+def execute_prepared(cursor: CursorWrapper, name: str, sql: str, params: Sequence[Any]) -> None:
+    """Run ``sql`` with ``params``; on PostgreSQL as the statement ``name``, prepared once per
+    database session.
+
+    For a statement planned in more time than it runs: a send's first read joins fourteen
+    subqueries, which PostgreSQL plans in 0.6–0.7 ms and runs in 0.15 ms. Prepared, it is
+    planned for its first five runs, then (its generic plan costing no more) not again. A
+    prepared statement outlives a rolled-back transaction, and the session's end drops it.
+    ``name`` must be unique to ``sql`` in the process; ``sql`` uses ``%s`` placeholders only.
+    """
+    if connection.vendor != "postgresql":
+        cursor.execute(sql, params)
+        return
+    done = _prepared.setdefault(connection.connection, set())
+    if name not in done:
+        numbers = iter(range(1, len(params) + 1))
+        cursor.execute(f"PREPARE {name} AS " + re.sub("%s", lambda _: f"${next(numbers)}", sql))
+        done.add(name)
+    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)

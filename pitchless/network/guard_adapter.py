@@ -18,6 +18,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -148,15 +149,23 @@ def build_context(
     recipient_messages: int | None = None,
     reputation_out: list[Reputation] | None = None,
     observe: bool = True,
+    is_reply: bool | None = None,
+    invited_by_recipient: bool | object | None = _READ,
+    history: SenderHistory | None = None,
 ) -> MessageContext:
     """The guard's view of one message, read from the database (records the bulk entry, unless
     ``observe`` is false: the bulk counts are then unknown).
 
     ``connected_at`` and ``recipient_messages`` may be passed when the caller already read
     them; the sender's reputation is appended to ``reputation_out`` when one is given.
+    ``is_reply`` (the recipient wrote the latest message the sender has) and
+    ``invited_by_recipient`` (the recipient sent the invitation; ``None`` when unknown) may be
+    passed too: the send reads them with the pair, so that no statement is added here; so
+    may the sender's ``history`` read at ``now``.
     """
     # Who sent the invitation comes with the connection row, so it is known only when the
-    # row is read here; a caller that passes ``connected_at`` leaves it unknown (``None``).
+    # row is read here (or passed); a caller that passes ``connected_at`` alone leaves it
+    # unknown (``None``).
     inviter: object = _READ
     if connected_at is _READ:
         connected_at, inviter = next(
@@ -176,32 +185,35 @@ def build_context(
             else 0
         )
     bulk = observe_bulk(sender=sender, recipient=recipient, text=text, now=now) if observe else None
-    history = sender_history(sender, now=now)
+    if history is None or history.now != now:
+        history = sender_history(sender, now=now)
     reputation = compute_reputation(sender, now=now, history=history)
     if reputation_out is not None:
         reputation_out.append(reputation)
     # Who spoke last is known before this message, but costs a query: it is read only when
     # the counts are read here too (a caller passing ``recipient_messages`` keeps its query
     # budget, and the fact stays unset).
-    is_reply = (
-        read_replies
-        and recipient_messages > 0
-        and conversation is not None
-        and next(
-            iter(
-                Message.objects.filter(conversation=conversation, created_at__lt=now)
-                .order_by("-created_at", "-pk")
-                .values_list("sender_id", flat=True)[:1]
-            ),
-            None,
+    if is_reply is None:
+        is_reply = (
+            read_replies
+            and recipient_messages > 0
+            and conversation is not None
+            and next(
+                iter(
+                    Message.objects.filter(conversation=conversation, created_at__lt=now)
+                    .order_by("-created_at", "-pk")
+                    .values_list("sender_id", flat=True)[:1]
+                ),
+                None,
+            )
+            == recipient.pk
         )
-        == recipient.pk
-    )
-    invited_by_recipient = (
-        None
-        if inviter is _READ or connected_at is None or inviter is None
-        else inviter == recipient.pk
-    )
+    if invited_by_recipient is _READ:
+        invited_by_recipient = (
+            None
+            if inviter is _READ or connected_at is None or inviter is None
+            else inviter == recipient.pk
+        )
     return MessageContext(
         text=text,
         sent_at=now,
@@ -211,7 +223,7 @@ def build_context(
         recipient_messages_to_sender=recipient_messages,
         answers_recipient_listing=answers_listing,
         is_reply_to_recipient=is_reply,
-        recipient_invited_sender=invited_by_recipient,
+        recipient_invited_sender=invited_by_recipient,  # type: ignore[arg-type]
         sender=sender_facts(sender, now=now, history=history, reputation=reputation),
         bulk=bulk,
     )
@@ -251,30 +263,34 @@ def assess_message(
     answers_listing: bool = False,
     connected_at: datetime | object | None = _READ,
     recipient_messages: int | None = None,
+    is_reply: bool | None = None,
+    invited_by_recipient: bool | object | None = _READ,
+    history: SenderHistory | None = None,
 ) -> Assessment:
     """Score one message; never raises for a guard failure (the message is then unchecked).
 
-    ``connected_at`` and ``recipient_messages``: see :func:`build_context`.
+    ``connected_at``, ``recipient_messages``, ``is_reply``, ``invited_by_recipient`` and
+    ``history``: see :func:`build_context`.
     """
     exempt = answers_listing or (
         conversation is not None and conversation.started_by_id == recipient.pk
     )
     reputation: list[Reputation] = []
     try:
-        # A savepoint: a database error while reading the context must not break the
-        # caller's transaction, which still has to store the message.
-        with transaction.atomic():
-            ctx = build_context(
-                sender=sender,
-                recipient=recipient,
-                conversation=conversation,
-                text=text,
-                now=now,
-                answers_listing=answers_listing,
-                connected_at=connected_at,
-                recipient_messages=recipient_messages,
-                reputation_out=reputation,
-            )
+        ctx = _context_in_savepoint(
+            sender=sender,
+            recipient=recipient,
+            conversation=conversation,
+            text=text,
+            now=now,
+            answers_listing=answers_listing,
+            connected_at=connected_at,
+            recipient_messages=recipient_messages,
+            reputation_out=reputation,
+            is_reply=is_reply,
+            invited_by_recipient=invited_by_recipient,
+            history=history,
+        )
         verdict = _score(ctx)
     except FutureTimeout:
         logger.error("guard timed out on a message from member %s; delivered unchecked", sender.pk)
@@ -289,6 +305,24 @@ def assess_message(
         reasons=[r.to_dict() for r in verdict.reasons],
         reputation=_first(reputation),
     )
+
+
+def _context_in_savepoint(**kwargs: Any) -> MessageContext:
+    """:func:`build_context` behind a savepoint: a database error while reading the context
+    must not break the caller's transaction, which still has to store the message.
+
+    Rolled back to on any error; on success it is left to the transaction's end, which
+    releases it anyway: a ``RELEASE`` would be one more round trip on every send. Outside a
+    transaction there is nothing to protect.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        return build_context(**kwargs)
+    sid = transaction.savepoint()
+    try:
+        return build_context(**kwargs)
+    except BaseException:
+        transaction.savepoint_rollback(sid)
+        raise
 
 
 def rescore(message: Message) -> Assessment:

@@ -13,10 +13,11 @@ old complaints fade. ``PRIOR`` is worth three good events.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -98,25 +99,35 @@ def sender_history(member: Member, *, now: datetime | None = None) -> SenderHist
     message's ``sender``). Written as SQL: it runs on every send.
     """
     now = now or timezone.now()
-    half_life = float(settings.PITCHLESS_REPUTATION_HALF_LIFE_DAYS)
-    since = now - timedelta(days=half_life * _HORIZON_HALF_LIVES)
-    week_ago = now - timedelta(days=7)
-    answers = list(_ANSWERS)
     with connection.cursor() as cursor:
-        cursor.execute(
-            _history_sql(),
-            [
-                member.pk,
-                _sql.when(since),
-                *answers,
-                _sql.when(week_ago),
-                member.pk,
-                _sql.when(since),
-                member.pk,
-                _sql.when(since),
-            ],
-        )
+        cursor.execute(history_sql(), history_params(member.pk, now=now))
         rows = cursor.fetchall()
+    return history_from_rows(rows, now=now)
+
+
+def history_params(member_id: int, *, now: datetime) -> list[Any]:
+    """The parameters of :func:`history_sql` for ``member_id`` at ``now``."""
+    since, week_ago = _window(now)
+    return [
+        member_id,
+        _sql.when(since),
+        *_ANSWERS,
+        _sql.when(week_ago),
+        member_id,
+        _sql.when(since),
+        member_id,
+        _sql.when(since),
+    ]
+
+
+def _window(now: datetime) -> tuple[datetime, datetime]:
+    half_life = float(settings.PITCHLESS_REPUTATION_HALF_LIFE_DAYS)
+    return now - timedelta(days=half_life * _HORIZON_HALF_LIVES), now - timedelta(days=7)
+
+
+def history_from_rows(rows: Iterable[Sequence[Any]], *, now: datetime) -> SenderHistory:
+    """The :class:`SenderHistory` at ``now`` from the rows of :func:`history_query`."""
+    since, week_ago = _window(now)
     events: list[tuple[str, datetime]] = []
     recent: list[tuple[str, datetime]] = []
     aware = _sql.aware
@@ -136,7 +147,10 @@ def sender_history(member: Member, *, now: datetime | None = None) -> SenderHist
 
 
 @cache
-def _history_sql() -> str:
+def history_sql() -> str:
+    """The SQL of :func:`sender_history`'s read, rows of ``(kind, at, first)``: for a caller
+    that reads the history inside a statement of its own (a send's first read) and turns the
+    rows into a history with :func:`history_from_rows`."""
     invitation, report, feedback = (_sql.table(m) for m in (Invitation, Report, MessageFeedback))
     marks = ", ".join(["%s"] * len(_ANSWERS))
     return (

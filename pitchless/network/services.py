@@ -31,6 +31,12 @@ from pitchless.network.models import (
     Participant,
     Report,
 )
+from pitchless.network.reputation import (
+    SenderHistory,
+    history_from_rows,
+    history_params,
+    history_sql,
+)
 from pitchless.network.restrictions import restriction_for
 
 logger = logging.getLogger(__name__)
@@ -374,6 +380,12 @@ class _Pair:
     sender_suspended_until: datetime | None = None
     #: the recipient blocked the sender (a part of ``blocked``)
     blocked_by_recipient: bool = False
+    #: the recipient sent the invitation that connected the two (``None``: not connected, or
+    #: connected without an invitation on record)
+    invited_by_recipient: bool | None = None
+    #: the newest message the sender may see in the pair's conversation is the recipient's:
+    #: the sender is answering them
+    answers_recipient: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,19 +398,23 @@ class _SendRead:
     pair: _Pair
     #: the id of the sender's message already stored under the idempotency key
     stored_id: int | None
+    #: the sender's history as of the send, for the guard and the reputation
+    history: SenderHistory | None = None
 
 
 @cache
 def _send_sql(by_conversation: bool) -> str:
     member, participant, conversation = (_sql.table(m) for m in (Member, Participant, Conversation))
     block, connection_, message = (_sql.table(m) for m in (Block, Connection, Message))
-    restriction = _sql.table(ModeratorRestriction)
+    restriction, invitation = _sql.table(ModeratorRestriction), _sql.table(Invitation)
     # Scalar subqueries, each on an index: blocks both ways (unique pair), the connection's
     # date (unique pair), the recipient's messages in the conversation (conversation_id), a
     # moderator's restriction in force (member, ends_at), the sender's stored suspension
-    # (primary key) and a message already stored under the idempotency key (sender, key).
+    # (primary key), a message already stored under the idempotency key (sender, key), who
+    # sent the connection's invitation (unique pair, then primary key) and who wrote the
+    # newest message the sender's side shows (primary key).
     select = (
-        f"SELECT {_sql.columns(Member, 'r')}, "
+        f"SELECT 0, {_sql.columns(Member, 'r')}, "
         "c.id, c.started_by_id, c.created_at, c.last_message_at, "
         f"EXISTS (SELECT 1 FROM {block} b WHERE b.blocker_id = r.id AND b.blocked_id = %s), "
         f"EXISTS (SELECT 1 FROM {block} b WHERE b.blocker_id = %s AND b.blocked_id = r.id), "
@@ -410,19 +426,35 @@ def _send_sql(by_conversation: bool) -> str:
         "AND x.ends_at > %s AND x.starts_at <= %s), "
         f"(SELECT 1 FROM {member} s WHERE s.id = %s), "
         f"(SELECT s.suspended_until FROM {member} s WHERE s.id = %s), "
-        f"(SELECT i.id FROM {message} i WHERE i.sender_id = %s AND i.idempotency_key = %s) "
+        f"(SELECT i.id FROM {message} i WHERE i.sender_id = %s AND i.idempotency_key = %s), "
+        f"(SELECT v.sender_id FROM {connection_} k JOIN {invitation} v ON v.id = k.invitation_id "
+        "WHERE k.member_id = %s AND k.other_id = r.id), "
+        f"(SELECT lm.sender_id FROM {message} lm WHERE lm.id = p.last_message_id), "
+        "NULL, NULL, NULL "
     )
     if by_conversation:
-        return (
+        pair = (
             select + f"FROM {participant} p JOIN {conversation} c ON c.id = p.conversation_id "
             f"JOIN {member} r ON r.id = p.other_id "
             "WHERE p.conversation_id = %s AND p.member_id = %s"
         )
-    return (
-        select + f"FROM {member} r LEFT JOIN {participant} p ON p.member_id = %s "
-        f"AND p.other_id = r.id LEFT JOIN {conversation} c ON c.id = p.conversation_id "
-        "WHERE r.id = %s"
-    )
+    else:
+        pair = (
+            select + f"FROM {member} r LEFT JOIN {participant} p ON p.member_id = %s "
+            f"AND p.other_id = r.id LEFT JOIN {conversation} c ON c.id = p.conversation_id "
+            "WHERE r.id = %s"
+        )
+    # The sender's history (the reputation's events) comes in the same statement, as the
+    # rows marked 1 after the pair's row marked 0: one round trip fewer per send, and a read
+    # the guard then need not make.
+    empty = ", ".join(["NULL"] * (_sql.width(Member) + _PAIR_VALUES))
+    return f"{pair} UNION ALL SELECT 1, {empty}, h.* FROM ({history_sql()}) h"
+
+
+#: what the pair's row holds after the recipient: the conversation (4 values), blocks both
+#: ways, the connection's date, the replies, the restriction, the sender (2), the stored
+#: message, the inviter and the sender's last message's sender
+_PAIR_VALUES = 14
 
 
 def _read_send(
@@ -434,23 +466,36 @@ def _read_send(
     idempotency_key: str | None,
 ) -> _SendRead | None:
     """The recipient, the pair's conversation, what the guard and the rules need about the
-    pair, and a message already stored under the key, in one statement; ``None`` when the
-    recipient (or, by conversation, the sender's side of it) does not exist."""
+    pair, a message already stored under the key and the sender's history, in one statement;
+    ``None`` when the recipient (or, by conversation, the sender's side of it) does not
+    exist."""
     s = sender.pk
-    params: list[object] = [s, s, s, s, _sql.when(now), _sql.when(now), s, s, s, idempotency_key]
+    params: list[object] = [s, s, s, s, _sql.when(now), _sql.when(now), s, s, s, idempotency_key, s]
     if conversation_id is not None:
         params += [conversation_id, s]
     else:
         params += [s, recipient_id]
+    params += history_params(s, now=now)
+    by_conversation = conversation_id is not None
     with connection.cursor() as cursor:
-        cursor.execute(_send_sql(conversation_id is not None), params)
-        row = cursor.fetchone()
+        _sql.execute_prepared(
+            cursor,
+            "pitchless_send_read_c" if by_conversation else "pitchless_send_read_r",
+            _send_sql(by_conversation),
+            params,
+        )
+        rows = cursor.fetchall()
+    row = next((r[1:] for r in rows if r[0] == 0), None)
     if row is None:
         return None
+    history = history_from_rows((r[-3:] for r in rows if r[0] == 1), now=now)
     n = _sql.width(Member)
     recipient = _sql.load(Member, row[:n])
     conv_id, started_by, created, last_at, by_recipient, by_sender = row[n : n + 6]
-    connected_at, replies, moderated, sender_exists, suspended_until, stored_id = row[n + 6 :]
+    connected_at, replies, moderated, sender_exists, suspended_until, stored_id = row[
+        n + 6 : n + 12
+    ]
+    inviter_id, last_sender_id = row[n + 12 : n + _PAIR_VALUES]
     conversation = None
     if conv_id is not None:
         conversation = Conversation(
@@ -469,8 +514,12 @@ def _read_send(
         moderated=bool(moderated),
         sender_suspended_until=_sql.aware(suspended_until),
         blocked_by_recipient=bool(by_recipient),
+        invited_by_recipient=(
+            None if connected_at is None or inviter_id is None else inviter_id == recipient.pk
+        ),
+        answers_recipient=last_sender_id is not None and last_sender_id == recipient.pk,
     )
-    return _SendRead(recipient, conversation, pair, stored_id)
+    return _SendRead(recipient, conversation, pair, stored_id, history)
 
 
 def _may_message(
@@ -636,6 +685,9 @@ def send_message(
         answers_listing=answers_listing,
         connected_at=pair.connected_at,
         recipient_messages=pair.recipient_messages,
+        is_reply=pair.answers_recipient,
+        invited_by_recipient=pair.invited_by_recipient,
+        history=read.history,
     )
     filed_as = _filing(assessment, recipient=recipient, connected=pair.connected_at is not None)
     if (
@@ -649,11 +701,8 @@ def send_message(
         if restriction is not None and restriction.hold_messages:
             filed_as = Message.Filing.HELD
 
-    new_conversation = conversation is None
-    if conversation is None:
-        conversation, new_conversation = _conversation_between(sender, recipient, now=now)
     message = Message(
-        conversation=conversation,
+        conversation_id=conversation.pk if conversation is not None else None,
         sender=sender,
         recipient=recipient,
         text=text,
@@ -665,23 +714,101 @@ def send_message(
         guard_score=assessment.score,
         guard_reasons=assessment.reasons,
     )
-    if idempotency_key:
-        try:
-            with transaction.atomic():
-                _insert_message(message)
-        except IntegrityError:
-            # A concurrent retry stored it first: answer with the stored message.
-            existing = Message.objects.filter(
-                sender=sender, idempotency_key=idempotency_key
-            ).first()
-            if existing is not None:
-                return SendResult(existing, created=False)
-            raise
-    else:
-        # No key, no unique constraint to trip: no savepoint needed.
-        _insert_message(message)
+    if not _store(message, conversation=conversation, now=now):
+        # A concurrent retry stored it first: answer with the stored message.
+        existing = Message.objects.filter(sender=sender, idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise IntegrityError("The message was neither stored nor found under its key.")
+        return SendResult(existing, created=False)
+    if filed_as == Message.Filing.INBOX:
+        notify.message_received(message)
+    return SendResult(message, created=True)
 
-    if not new_conversation:
+
+# The statements below store a send without a savepoint: a message already stored under its
+# idempotency key, or the pair's conversation created by another first message at the same
+# moment, is an ``INSERT … ON CONFLICT DO NOTHING`` that stores nothing and is answered (by
+# the stored message, or by joining that conversation), not an error to roll back to a
+# savepoint (two round trips each on PostgreSQL). SQLite has both clauses since 3.35.
+
+
+@cache
+def _columns(model: type[Any], names: tuple[str, ...]) -> str:
+    """The quoted ``names``, checked to be every column but the primary key of ``model``: a
+    new column must be given a value here, not left to the database."""
+    have = tuple(f.column for f in model._meta.concrete_fields if not f.primary_key)
+    if sorted(have) != sorted(names):
+        raise RuntimeError(f"{model.__name__}'s columns are {have}, not {names}")
+    return ", ".join(connection.ops.quote_name(n) for n in names)
+
+
+_CONVERSATION_COLUMNS = ("started_by_id", "created_at", "last_message_at")
+_PARTICIPANT_COLUMNS = (
+    "conversation_id",
+    "member_id",
+    "other_id",
+    "folder",
+    "unread",
+    "last_message_id",
+    "last_message_at",
+)
+
+
+@cache
+def _message_columns(new_conversation: bool) -> tuple[str, str, tuple[Any, ...]]:
+    """The message's columns, their values' SQL and the fields giving the parameters; with
+    ``new_conversation`` the conversation's id comes from the statement's ``c``."""
+    fields = tuple(f for f in Message._meta.concrete_fields if not f.primary_key)
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    from_c = [new_conversation and f.column == "conversation_id" for f in fields]
+    marks = ", ".join("c.id" if c else "%s" for c in from_c)
+    return names, marks, tuple(f for f, c in zip(fields, from_c, strict=True) if not c)
+
+
+def _message_params(message: Message, fields: tuple[Any, ...]) -> list[Any]:
+    # Each value prepared by its field, as the ORM prepares it.
+    return [f.get_db_prep_save(getattr(message, f.attname), connection) for f in fields]
+
+
+def _stored(instance: Any, pk: int) -> None:
+    instance.pk = pk
+    instance._state.adding = False
+    instance._state.db = connection.alias
+
+
+def _store(message: Message, *, conversation: Conversation | None, now: datetime) -> bool:
+    """Store a new ``message`` (and the pair's conversation when there is none yet), and move
+    both sides as :func:`_deliver` does; False, with nothing stored, when a message is already
+    stored under its idempotency key.
+
+    On PostgreSQL a send into a conversation is one statement, and so is a first message with
+    its conversation and both sides; on SQLite (no ``INSERT`` inside ``WITH``) they are a few
+    statements, cheap in-process.
+    """
+    postgres = connection.vendor == "postgresql"
+    created = False
+    if conversation is None:
+        if postgres:
+            stored = _store_first_message(message, now=now)
+            if stored is not None:
+                return stored
+        else:
+            conversation = _create_conversation(message.sender_id, message.recipient_id, now=now)
+            created = conversation is not None
+        if conversation is None:
+            # Another first message between the two stored the pair's conversation meanwhile
+            # (its statement has committed: ``ON CONFLICT`` waited for it): join that one.
+            conversation = (
+                Participant.objects.select_related("conversation")
+                .get(member_id=message.sender_id, other_id=message.recipient_id)
+                .conversation
+            )
+    message.conversation = conversation
+    if postgres:
+        return _store_in_conversation(message, now=now)
+    if not _insert_message(message):
+        return False
+    if not created:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {_sql.table(Conversation)} SET last_message_at = %s WHERE id = %s",
@@ -689,42 +816,159 @@ def send_message(
             )
         conversation.last_message_at = now
     _deliver(message, sent=True)
-    if filed_as == Message.Filing.INBOX:
-        notify.message_received(message)
-    return SendResult(message, created=True)
+    return True
 
 
-@cache
-def _message_insert() -> tuple[str, tuple[Any, ...]]:
-    fields = tuple(f for f in Message._meta.concrete_fields if not f.primary_key)
-    q = connection.ops.quote_name
-    names = ", ".join(q(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    return f"INSERT INTO {_sql.table(Message)} ({names}) VALUES ({marks}) RETURNING id", fields
-
-
-def _insert_message(message: Message) -> None:
-    """Store a new ``message`` in one statement; each value prepared by its field, as the ORM
-    prepares it."""
-    sql, fields = _message_insert()
-    params = [f.get_db_prep_save(getattr(message, f.attname), connection) for f in fields]
+def _insert_message(message: Message) -> bool:
+    """Store a new ``message`` in one statement; False when one is already stored under its
+    idempotency key."""
+    names, marks, fields = _message_columns(False)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        message.pk = cursor.fetchone()[0]
-    message._state.adding = False
-    message._state.db = connection.alias
+        cursor.execute(
+            f"INSERT INTO {_sql.table(Message)} ({names}) VALUES ({marks}) "
+            "ON CONFLICT DO NOTHING RETURNING id",
+            _message_params(message, fields),
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    _stored(message, row[0])
+    return True
 
 
-def _deliver(message: Message, *, sent: bool) -> None:
-    """Update both sides of the conversation for a new (``sent``) or released message, in one
-    UPDATE.
+def _store_in_conversation(message: Message, *, now: datetime) -> bool:
+    """PostgreSQL: the message, the conversation's ``last_message_at`` and both sides in one
+    statement; the two updates run only when the message was stored."""
+    names, marks, fields = _message_columns(False)
+    deliver, deliver_params = _deliver_sql(message, sent=True, message_id="(SELECT id FROM m)")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH m AS (INSERT INTO {_sql.table(Message)} ({names}) VALUES ({marks}) "
+            "ON CONFLICT DO NOTHING RETURNING id), "
+            f"c AS (UPDATE {_sql.table(Conversation)} SET last_message_at = %s "
+            "WHERE id = %s AND EXISTS (SELECT 1 FROM m)), "
+            f"p AS ({deliver} AND EXISTS (SELECT 1 FROM m)) SELECT id FROM m",
+            [
+                *_message_params(message, fields),
+                _sql.when(now),
+                message.conversation_id,
+                *deliver_params,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    _stored(message, row[0])
+    message.conversation.last_message_at = now
+    return True
 
-    On a send, the sender's side moves to the Inbox (writing in a conversation makes it one)
-    and both sides move to the top of their folder. The recipient's side counts a delivered
-    message unread and moves to Pitches for a pitch, or out of the Archive for an Inbox
-    message; a held message leaves it alone. Each side's ``last_message`` becomes this
-    message when that member may see it and it is the newest they may see.
-    """
+
+def _fresh_sides(message: Message) -> list[tuple[int, int, str, int, bool]]:
+    """Both sides of a new conversation as :func:`_deliver` leaves them after its first
+    message: ``(member, other, folder, unread, sees the message)``, the lower member first."""
+    delivered = message.filed_as not in Message.WITHHELD
+    folder = (
+        Folder.PITCHES
+        if message.filed_as == Message.Filing.PITCHES
+        else Participant._meta.get_field("folder").default
+    )
+    sides = [
+        (message.sender_id, message.recipient_id, Folder.INBOX, 0, True),
+        (message.recipient_id, message.sender_id, folder, 1 if delivered else 0, delivered),
+    ]
+    # Rows in one order for every send: two first messages crossing (a to b, b to a) then
+    # wait for each other's rows instead of deadlocking.
+    return sorted(sides)
+
+
+def _store_first_message(message: Message, *, now: datetime) -> bool | None:
+    """PostgreSQL: the pair's conversation, the message and both sides in one statement.
+
+    True when stored; False when a message is already stored under the key; ``None`` when
+    another first message stored the pair's conversation meanwhile. In both refusals what
+    this statement stored is deleted again (a conversation, perhaps the message)."""
+    names, marks, fields = _message_columns(True)
+    conversation_t, message_t, participant_t = (
+        _sql.table(m) for m in (Conversation, Message, Participant)
+    )
+    at = _sql.when(now)
+    side = "SELECT c.id, %s, %s, %s, %s, CASE WHEN %s THEN m.id END, %s FROM c, m"
+    params: list[Any] = [message.sender_id, at, at, *_message_params(message, fields)]
+    for member, other, folder, unread, sees in _fresh_sides(message):
+        params += [member, other, folder, unread, sees, at]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH c AS (INSERT INTO {conversation_t} "
+            f"({_columns(Conversation, _CONVERSATION_COLUMNS)}) VALUES (%s, %s, %s) "
+            f"RETURNING id), m AS (INSERT INTO {message_t} ({names}) SELECT {marks} FROM c "
+            "ON CONFLICT DO NOTHING RETURNING id), "
+            f"p AS (INSERT INTO {participant_t} ({_columns(Participant, _PARTICIPANT_COLUMNS)}) "
+            f"{side} UNION ALL {side} ON CONFLICT DO NOTHING RETURNING 1) "
+            "SELECT (SELECT id FROM c), (SELECT id FROM m), (SELECT COUNT(*) FROM p)",
+            params,
+        )
+        conversation_id, message_id, sides = cursor.fetchone()
+        if message_id is not None and sides == 2:
+            conversation = Conversation(
+                started_by_id=message.sender_id, created_at=now, last_message_at=now
+            )
+            _stored(conversation, conversation_id)
+            message.conversation = conversation
+            _stored(message, message_id)
+            return True
+        # Foreign keys are checked at commit on PostgreSQL: the order of the deletes is free.
+        cursor.execute(
+            f"WITH s AS (DELETE FROM {participant_t} WHERE conversation_id = %s), "
+            f"m AS (DELETE FROM {message_t} WHERE id = %s) "
+            f"DELETE FROM {conversation_t} WHERE id = %s",
+            [conversation_id, message_id, conversation_id],
+        )
+    return False if message_id is None else None
+
+
+def _create_conversation(
+    sender_id: int, recipient_id: int, *, now: datetime
+) -> Conversation | None:
+    """SQLite: the pair's conversation with both sides, as yet without a message; ``None``
+    (nothing kept) when the pair already has one."""
+    at = _sql.when(now)
+    folder = Participant._meta.get_field("folder").default
+    sides = sorted([(sender_id, recipient_id), (recipient_id, sender_id)])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_sql.table(Conversation)} "
+            f"({_columns(Conversation, _CONVERSATION_COLUMNS)}) VALUES (%s, %s, %s) RETURNING id",
+            [sender_id, at, at],
+        )
+        (conversation_id,) = cursor.fetchone()
+        params: list[Any] = []
+        for member, other in sides:
+            params += [conversation_id, member, other, folder, 0, None, at]
+        cursor.execute(
+            f"INSERT INTO {_sql.table(Participant)} "
+            f"({_columns(Participant, _PARTICIPANT_COLUMNS)}) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s), (%s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT DO NOTHING RETURNING id",
+            params,
+        )
+        if len(cursor.fetchall()) == 2:
+            conversation = Conversation(
+                started_by_id=sender_id, created_at=now, last_message_at=now
+            )
+            _stored(conversation, conversation_id)
+            return conversation
+        cursor.execute(
+            f"DELETE FROM {_sql.table(Participant)} WHERE conversation_id = %s", [conversation_id]
+        )
+        cursor.execute(f"DELETE FROM {_sql.table(Conversation)} WHERE id = %s", [conversation_id])
+    return None
+
+
+def _deliver_sql(
+    message: Message, *, sent: bool, message_id: str = "%s"
+) -> tuple[str, list[object]]:
+    """The ``UPDATE`` of :func:`_deliver` and its parameters; ``message_id`` is the SQL of the
+    message's id: a parameter, or the id a ``WITH`` of the same statement inserts."""
     sender_id, recipient_id = message.sender_id, message.recipient_id
     delivered = message.filed_as not in Message.WITHHELD
     folder_cases: list[str] = []
@@ -750,56 +994,37 @@ def _deliver(message: Message, *, sent: bool) -> None:
         marks = ", ".join(["%s"] * len(sees))
         sets.append(
             f"last_message_id = CASE WHEN member_id IN ({marks}) AND (last_message_id IS NULL "
-            "OR last_message_id < %s) THEN %s ELSE last_message_id END"
+            f"OR last_message_id < {message_id}) THEN {message_id} ELSE last_message_id END"
         )
-        params += [*sees, message.pk, message.pk]
+        params += sees
+        if message_id == "%s":
+            params += [message.pk, message.pk]
     if sent:
         sets.append("last_message_at = %s")
         params.append(_sql.when(message.created_at))
     members = [sender_id, recipient_id] if sent else [recipient_id]
     where = ", ".join(["%s"] * len(members))
     params += [message.conversation_id, *members]
+    return (
+        f"UPDATE {_sql.table(Participant)} SET {', '.join(sets)} "
+        f"WHERE conversation_id = %s AND member_id IN ({where})",
+        params,
+    )
+
+
+def _deliver(message: Message, *, sent: bool) -> None:
+    """Update both sides of the conversation for a new (``sent``) or released message, in one
+    UPDATE.
+
+    On a send, the sender's side moves to the Inbox (writing in a conversation makes it one)
+    and both sides move to the top of their folder. The recipient's side counts a delivered
+    message unread and moves to Pitches for a pitch, or out of the Archive for an Inbox
+    message; a held message leaves it alone. Each side's ``last_message`` becomes this
+    message when that member may see it and it is the newest they may see.
+    """
+    sql, params = _deliver_sql(message, sent=sent)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {_sql.table(Participant)} SET {', '.join(sets)} "
-            f"WHERE conversation_id = %s AND member_id IN ({where})",
-            params,
-        )
-
-
-def _conversation_between(
-    sender: Member, recipient: Member, *, now: datetime
-) -> tuple[Conversation, bool]:
-    """The pair's one conversation, created by ``sender`` if it does not exist yet; and
-    whether it was created now."""
-    try:
-        with transaction.atomic():
-            conversation = Conversation.objects.create(
-                started_by=sender, created_at=now, last_message_at=now
-            )
-            Participant.objects.bulk_create(
-                [
-                    Participant(
-                        conversation=conversation,
-                        member=sender,
-                        other=recipient,
-                        last_message_at=now,
-                    ),
-                    Participant(
-                        conversation=conversation,
-                        member=recipient,
-                        other=sender,
-                        last_message_at=now,
-                    ),
-                ]
-            )
-            return conversation, True
-    except IntegrityError:
-        # Two first messages at once: the other one created it; join that one.
-        mine = Participant.objects.select_related("conversation").get(
-            member=sender, other=recipient
-        )
-        return mine.conversation, False
+        cursor.execute(sql, params)
 
 
 def _their_message(member: Member, message_id: int) -> Message:

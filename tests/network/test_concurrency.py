@@ -76,3 +76,21 @@ def test_twenty_threads_with_one_key_store_one_message():
     assert _run_at_once(work) == []
     assert Message.objects.count() == 1
     assert set(ids) == {Message.objects.get().pk}
+
+
+def test_twenty_first_messages_crossing_both_ways_store_one_conversation():
+    alice, bob = make_member("Alice"), make_member("Bob")
+    connect(alice, bob)
+
+    def work(i: int) -> None:
+        # Half write a to b, half b to a, all as the pair's first message: the sides are
+        # inserted in one order by every send, so they wait for each other, never deadlock.
+        sender, recipient = (alice, bob) if i % 2 else (bob, alice)
+        services.send_message(sender=sender, recipient=recipient, text=f"Hello {i}")
+
+    assert _run_at_once(work) == []
+    assert Message.objects.count() == THREADS
+    assert Conversation.objects.count() == 1
+    assert set(Message.objects.values_list("conversation_id", flat=True)) == {
+        Conversation.objects.get().pk
+    }
