@@ -57,6 +57,7 @@ stop words alone lists nothing there; only SQLite folds accents (*cafe* finds *c
 from __future__ import annotations
 
 import html
+import json
 import re
 import time
 import unicodedata
@@ -64,11 +65,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
+
+from pitchless.network import _sql
 
 if TYPE_CHECKING:
     from pitchless.exchange.models import Listing
@@ -1063,82 +1067,44 @@ class _Highlighter:
         return "".join(out)
 
 
-class _RowReader:
-    """Reads listings with their category by id, in one statement written once per process.
+@cache
+def _page_rows_sql(vendor: str) -> str:
+    """The page's listings with their category by id, one statement whose text never changes
+    (one parameter whatever the page's size): compiling the ORM's query on every search cost
+    about as much CPU as reading and building the page's rows."""
+    from pitchless.exchange.models import Category, Listing
 
-    The same instances as ``select_related("category").defer(*_UNUSED_FIELDS).in_bulk(ids)``
-    (the fields converted by the same converters, the category cached on the listing, the
-    unused fields deferred), without compiling the ORM query for every search: compiling it
-    cost about as much CPU as reading and building the page's rows.
-    """
-
-    def __init__(self, vendor: str) -> None:
-        from django.db.models.expressions import Col
-
-        from pitchless.exchange.models import Category, Listing
-
-        self.listing_fields = [
-            f for f in Listing._meta.concrete_fields if f.name not in _UNUSED_FIELDS
-        ]
-        self.category_fields = list(Category._meta.concrete_fields)
-        columns = [f'l."{f.column}"' for f in self.listing_fields]
-        columns += [f'c."{f.column}"' for f in self.category_fields]
-        # One parameter whatever the page's size: the statement's text never changes.
-        ids = "= ANY(%s)" if vendor == "postgresql" else "IN (SELECT value FROM json_each(%s))"
-        self.sql = (
-            f"SELECT {', '.join(columns)} FROM {Listing._meta.db_table} l"
-            f" JOIN {Category._meta.db_table} c ON c.id = l.category_id WHERE l.id {ids}"
-        )
-        self.converters = []
-        for alias, f in [("l", f) for f in self.listing_fields] + [
-            ("c", f) for f in self.category_fields
-        ]:
-            col = Col(alias, f)
-            found = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
-            self.converters.append((col, found) if found else None)
-        self.listing_names = [f.attname for f in self.listing_fields]
-        self.category_names = [f.attname for f in self.category_fields]
-        self.category_field = Listing._meta.get_field("category")
-        self.listing, self.category = Listing, Category
-
-    def read(self, ids: list[int]) -> dict[int, Listing]:
-        """The listings with these ids (those that exist), by id."""
-        import json
-
-        arg: Any = ids if connection.vendor == "postgresql" else json.dumps(ids)
-        rows = _fetch(self.sql, [arg])
-        split = len(self.listing_names)
-        alias = connection.alias
-        found: dict[int, Listing] = {}
-        for row in rows:
-            values = list(row)
-            for i, pair in enumerate(self.converters):
-                if pair is not None:
-                    col, functions = pair
-                    for function in functions:
-                        values[i] = function(values[i], col, connection)
-            listing = self.listing.from_db(alias, self.listing_names, values[:split])
-            category = self.category.from_db(alias, self.category_names, values[split:])
-            self.category_field.set_cached_value(listing, category)
-            found[listing.pk] = listing
-        return found
-
-
-_row_readers: dict[str, _RowReader] = {}
+    ids = "= ANY(%s)" if vendor == "postgresql" else "IN (SELECT value FROM json_each(%s))"
+    return (
+        f"SELECT {_sql.columns(Listing, 'l', _UNUSED_FIELDS)}, {_sql.columns(Category, 'c')}"
+        f" FROM {_sql.table(Listing)} l JOIN {_sql.table(Category)} c ON c.id = l.category_id"
+        f" WHERE l.id {ids}"
+    )
 
 
 def _page_rows(ids: list[int]) -> dict[int, Listing]:
-    """The page's listings by id, with their category (one query)."""
+    """The page's listings by id, with their category (one query).
+
+    The same instances as ``select_related("category").defer(*_UNUSED_FIELDS).in_bulk(ids)``:
+    the values converted by the ORM's converters, the unused fields deferred, the category
+    cached on the listing.
+    """
+    from pitchless.exchange.models import Category, Listing
+
     if not ids:
         return {}
-    if connection.vendor not in ("postgresql", "sqlite"):
-        from pitchless.exchange.models import Listing
-
+    vendor = connection.vendor
+    if vendor not in ("postgresql", "sqlite"):
         return Listing.objects.select_related("category").defer(*_UNUSED_FIELDS).in_bulk(ids)
-    reader = _row_readers.get(connection.vendor)
-    if reader is None:
-        reader = _row_readers[connection.vendor] = _RowReader(connection.vendor)
-    return reader.read(ids)
+    arg: Any = ids if vendor == "postgresql" else json.dumps(ids)
+    split = _sql.width(Listing, _UNUSED_FIELDS)
+    category_field = Listing._meta.get_field("category")
+    found: dict[int, Listing] = {}
+    for row in _fetch(_page_rows_sql(vendor), [arg]):
+        listing = _sql.load(Listing, row[:split], _UNUSED_FIELDS)
+        category_field.set_cached_value(listing, _sql.load(Category, row[split:]))
+        found[listing.pk] = listing
+    return found
 
 
 def search(

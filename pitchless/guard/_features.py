@@ -24,7 +24,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from pitchless.guard._normalize import _PHONE, _ascii_variant, _phone_digits_ok, _single_spaced
+from pitchless.guard._normalize import (
+    _ASCII_DIGITS,
+    _PHONE,
+    _ascii_digit_count,
+    _ascii_variant,
+    _phone_digits_ok,
+    _single_spaced,
+)
 
 __all__ = [
     "FEATURE_VERSION",
@@ -63,7 +70,6 @@ _AT_IN_WORD = re.compile(r"[a-z]@[a-z]")
 _LEET = str.maketrans("0134578@", "oieastba")
 # "$" for "s" inside a word ("$ale", "bu$iness"); amounts are already "[money]".
 _DOLLAR_S = re.compile(r"(?<![^\W\d_])\$(?=[a-z])|(?<=[a-z])\$")
-_ASCII_DIGITS = "0123456789"
 
 
 def _unleet(text: str, hits: list[int]) -> str:
@@ -110,7 +116,7 @@ def model_text(normalized: str) -> str:
         # Digits that emoji or leet had split up can form a phone number again; read them
         # with the normaliser's own rule so both spellings give "[phone]". That rule needs
         # seven digits, so ASCII text with fewer cannot hold one and is not scanned.
-        if not is_ascii or sum(map(text.count, _ASCII_DIGITS)) >= 7:
+        if not is_ascii or _ascii_digit_count(text) >= 7:
             text = _PHONE.sub(_phone_digits_ok, text)
         text = _single_spaced(text)
     return text

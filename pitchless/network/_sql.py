@@ -49,29 +49,35 @@ Converter = Callable[[Any, Any, Any], Any]
 
 
 @cache
-def _fields(model: type[models.Model]) -> tuple[tuple[str, str, tuple[Converter, ...], Any], ...]:
+def _fields(
+    model: type[models.Model], exclude: tuple[str, ...] = ()
+) -> tuple[tuple[str, str, tuple[Converter, ...], Any], ...]:
     out = []
     for field in model._meta.concrete_fields:
+        if field.name in exclude:
+            continue
         col = field.get_col(model._meta.db_table)
         converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
         out.append((field.column, field.attname, tuple(converters), col))
     return tuple(out)
 
 
-def columns(model: type[models.Model], alias: str) -> str:
-    """Every concrete column of ``model`` prefixed with ``alias``, in :func:`load`'s order."""
+def columns(model: type[models.Model], alias: str, exclude: tuple[str, ...] = ()) -> str:
+    """Every concrete column of ``model`` but the fields named in ``exclude``, prefixed with
+    ``alias``, in :func:`load`'s order."""
     q = connection.ops.quote_name
-    return ", ".join(f"{alias}.{q(column)}" for column, _, _, _ in _fields(model))
+    return ", ".join(f"{alias}.{q(column)}" for column, _, _, _ in _fields(model, exclude))
 
 
-def width(model: type[models.Model]) -> int:
+def width(model: type[models.Model], exclude: tuple[str, ...] = ()) -> int:
     """How many values :func:`columns` selects."""
-    return len(_fields(model))
+    return len(_fields(model, exclude))
 
 
-def load(model: type[M], values: Sequence[Any]) -> M:
-    """A model instance from the values :func:`columns` selected, converted as the ORM does."""
-    fields = _fields(model)
+def load(model: type[M], values: Sequence[Any], exclude: tuple[str, ...] = ()) -> M:
+    """A model instance from the values :func:`columns` selected, converted as the ORM does;
+    the fields named in ``exclude`` are deferred, as ``QuerySet.defer()`` leaves them."""
+    fields = _fields(model, exclude)
     names = []
     converted = []
     for (_, attname, converters, col), value in zip(fields, values, strict=True):

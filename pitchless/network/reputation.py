@@ -126,7 +126,7 @@ def _window(now: datetime) -> tuple[datetime, datetime]:
 
 
 def history_from_rows(rows: Iterable[Sequence[Any]], *, now: datetime) -> SenderHistory:
-    """The :class:`SenderHistory` at ``now`` from the rows of :func:`history_query`."""
+    """The :class:`SenderHistory` at ``now`` from the rows of :func:`history_sql`."""
     since, week_ago = _window(now)
     events: list[tuple[str, datetime]] = []
     recent: list[tuple[str, datetime]] = []

@@ -554,3 +554,32 @@ def test_as_filters_round_trips_through_json():
     again, messages = SearchParams.from_mapping(filters)
     assert messages == [] and again == dataclasses.replace(params, q="")
     assert SearchParams().as_filters() == {}
+
+
+def test_page_rows_are_the_orms_instances(owner):
+    # The page's rows are read with hand-written SQL; they must be what the ORM gives.
+    made = [
+        listing(
+            owner, "Rust audit", tags="rust,audit", price_min=Decimal("120.50"), currency="EUR"
+        ),
+        listing(owner, "Remote design", age_days=3, remote=True),
+        listing(owner, "Berlin pipeline", location="Berlin", price_max=Decimal("900")),
+    ]
+    ids = [m.pk for m in made] + [10**9]  # an id that does not exist is left out
+    ours = search_module._page_rows(ids)
+    orm = (
+        Listing.objects.select_related("category").defer(*search_module._UNUSED_FIELDS).in_bulk(ids)
+    )
+    assert sorted(ours) == sorted(orm) == sorted(m.pk for m in made)
+    for pk, expected in orm.items():
+        got = ours[pk]
+        assert got.get_deferred_fields() == expected.get_deferred_fields() != set()
+        for f in Listing._meta.concrete_fields:
+            if f.attname not in expected.get_deferred_fields():
+                assert getattr(got, f.attname) == getattr(expected, f.attname), f.name
+        assert Listing.category.is_cached(got)
+        assert got.category.__dict__.keys() == expected.category.__dict__.keys()
+        assert [getattr(got.category, f.attname) for f in Category._meta.concrete_fields] == [
+            getattr(expected.category, f.attname) for f in Category._meta.concrete_fields
+        ]
+        assert got._state.adding is False and got._state.db == expected._state.db
